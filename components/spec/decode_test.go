@@ -1,0 +1,126 @@
+package spec
+
+import (
+	"encoding/json"
+	"net/netip"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDecodeYAMLModes(t *testing.T) {
+	overlay := load(t, "overlay.yaml")
+	assert.Equal(t, Overlay{PodCIDR: "192.168.0.0/16"}, overlay.Network.Mode)
+	podSubnet := load(t, "podsubnet.yaml")
+	assert.Equal(t, PodSubnet{Subnets: []Subnet{{Name: "pods", CIDR: "10.10.16.0/20"}}}, podSubnet.Network.Mode)
+	nodeSubnet := load(t, "nodesubnet.yaml")
+	assert.Equal(t, NodeSubnet{}, nodeSubnet.Network.Mode)
+	assert.True(t, nodeSubnet.ResourceGroup.Existing)
+}
+
+func TestDecodeRejectsTwoModes(t *testing.T) {
+	_, err := DecodeYAML([]byte(`
+network:
+  mode:
+    overlay: {podCidr: 192.168.0.0/16}
+    podSubnet: {subnets: [{name: pods, cidr: 10.10.16.0/20}]}
+`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "network.mode: exactly one of overlay, podSubnet or nodeSubnet")
+	assert.Contains(t, err.Error(), "overlay and podSubnet")
+}
+
+func TestDecodeRejectsUnknownFields(t *testing.T) {
+	_, err := DecodeYAML([]byte("name: a\nkubernetsVersion: \"1.32\"\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown field "kubernetsVersion"`)
+
+	_, err = DecodeYAML([]byte("network:\n  mode:\n    overlay: {podCidr: 192.168.0.0/16, size: 16}\n"))
+	require.Error(t, err, "unknown fields inside the mode union are refused too")
+	assert.Contains(t, err.Error(), `unknown field "size"`)
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	for _, file := range []string{"overlay.yaml", "podsubnet.yaml", "nodesubnet.yaml"} {
+		c := load(t, file)
+		data, err := json.Marshal(c)
+		require.NoError(t, err)
+		back, err := DecodeJSON(data)
+		require.NoError(t, err)
+		assert.Equal(t, c, back, file)
+	}
+}
+
+func TestWithDefaults(t *testing.T) {
+	data, err := os.ReadFile("testdata/podsubnet.yaml")
+	require.NoError(t, err)
+	raw, err := DecodeYAML(data)
+	require.NoError(t, err)
+	c := raw.WithDefaults()
+
+	assert.Equal(t, "aks-vnet", c.DNSPrefix)
+	assert.Equal(t, "cilium", c.Network.Dataplane)
+	assert.Equal(t, "cilium", c.Network.Policy)
+	assert.Equal(t, "Linux", c.SystemPool.OSType)
+	assert.Equal(t, "AzureLinux", c.SystemPool.OSSKU)
+	assert.Equal(t, "10%", c.SystemPool.MaxSurge)
+	assert.Equal(t, 250, c.UserPools[0].MaxPods)
+	assert.Equal(t, "pods", c.UserPools[0].PodSubnet)
+	assert.Equal(t, 1, c.UserPools[0].Count, "an autoscaled pool starts at its minimum")
+	assert.True(t, *c.Security.AzureRBAC)
+	assert.True(t, *c.Security.WorkloadIdentity)
+	assert.False(t, c.Security.LocalAccounts, "local accounts are disabled by default")
+	assert.False(t, load(t, "overlay.yaml").ACNS.Enabled, "ACNS is off by default")
+
+	assert.Equal(t, c, c.WithDefaults(), "WithDefaults is idempotent")
+	assert.Empty(t, raw.SystemPool.OSType, "WithDefaults does not change its receiver")
+	c.UserPools[0].MaxPods = 1
+	assert.Equal(t, 0, raw.UserPools[0].MaxPods, "the copy shares no slices with the original")
+
+	ns := load(t, "nodesubnet.yaml")
+	assert.Equal(t, 50, ns.UserPools[0].MaxPods, "a user value is kept")
+}
+
+func TestVersionTable(t *testing.T) {
+	k, err := LookupKubernetes("1.32.4", false)
+	require.NoError(t, err)
+	assert.Equal(t, "1.32", k.Minor)
+	assert.Equal(t, "1.17.9", k.Row.MinCilium, "the higher of the guide (1.17.0) and the AKS docs (1.17.9)")
+	assert.True(t, k.Available(FeatureCiliumEndpointSlices))
+	assert.False(t, k.Available(FeatureEBPFHostRouting))
+
+	k, err = LookupKubernetes("v1.28", false)
+	require.NoError(t, err)
+	assert.Equal(t, "1.13.18", k.Row.MinCilium)
+	assert.Empty(t, k.Features(), "no gated feature before 1.29")
+
+	k, err = LookupKubernetes("1.33", false)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []Feature{FeatureCiliumEndpointSlices, FeatureACNSFQDNFiltering, FeatureACNSL7Policies,
+		FeatureContainerNetworkFlowLogs, FeatureEBPFHostRouting}, k.Features())
+
+	prev := ""
+	for _, row := range Versions {
+		assert.NotEmpty(t, row.Sources, row.Kubernetes)
+		if prev != "" {
+			a, b := mustVersion(t, prev), mustVersion(t, row.MinCilium)
+			assert.False(t, b.LessThan(a), "minimum Cilium never goes down: %s after %s", row.MinCilium, prev)
+		}
+		prev = row.MinCilium
+	}
+}
+
+func TestCIDRHelpers(t *testing.T) {
+	p := netip.MustParsePrefix("10.0.0.0/16")
+	assert.Equal(t, netip.MustParseAddr("10.0.255.255"), LastAddr(p))
+	assert.Equal(t, int64(251), UsableSubnetIPs(netip.MustParsePrefix("10.1.0.0/24")))
+	assert.Equal(t, int64(0), UsableSubnetIPs(netip.MustParsePrefix("10.1.0.0/30")))
+	assert.Equal(t, int64(256), Count24(p))
+	assert.Equal(t, int64(0), Count24(netip.MustParsePrefix("10.1.0.0/25")))
+	assert.True(t, Contains(p, netip.MustParsePrefix("10.0.4.0/22")))
+	assert.False(t, Contains(netip.MustParsePrefix("10.0.4.0/22"), p))
+	assert.Equal(t, 22, bitsFor(1000))
+	assert.Equal(t, 32, bitsFor(1))
+}

@@ -124,3 +124,21 @@ func TestCIDRHelpers(t *testing.T) {
 	assert.Equal(t, 22, bitsFor(1000))
 	assert.Equal(t, 32, bitsFor(1))
 }
+
+func TestCapacityReport(t *testing.T) {
+	caps := load(t, "podsubnet.yaml").Capacity()
+	require.Len(t, caps, 2, "the node subnet and the one pod subnet")
+	// system 3 nodes + 10% surge = 4; apps max 50 + 10% = 55; 59 nodes.
+	assert.Equal(t, "network.vnet.nodeSubnet.cidr", caps[0].Field.String())
+	assert.Equal(t, int64(59), caps[0].Needed)
+	assert.Equal(t, int64(1019), caps[0].Available)
+	assert.Equal(t, "network.mode.podSubnet.subnets[0].cidr", caps[1].Field.String())
+	assert.Equal(t, int64(59*16), caps[1].Needed)
+	assert.Equal(t, int64(4091), caps[1].Available)
+	assert.Contains(t, caps[1].String(), "944 of 4091 addresses (23%)")
+
+	overlay := load(t, "overlay.yaml").Capacity()
+	require.Len(t, overlay, 2)
+	assert.Equal(t, "/24 blocks", overlay[1].Unit)
+	assert.Equal(t, int64(256), overlay[1].Available)
+}

@@ -31,7 +31,15 @@ func (c Cluster) Validate() field.ErrorList {
 	errs = append(errs, verrs...)
 	plan, nerrs := validateNetwork(c.Network, field.NewPath("network"))
 	errs = append(errs, nerrs...)
-	errs = append(errs, validatePools(c, plan)...)
+	perrs, needs := validatePools(c, plan)
+	errs = append(errs, perrs...)
+	if len(perrs) == 0 { // sizing is meaningful only when every pool is valid
+		for _, capa := range capacities(c, plan, needs) {
+			if capa.Needed > capa.Available {
+				errs = append(errs, field.Invalid(capa.Field, capa.Range, capa.Problem()))
+			}
+		}
+	}
 	errs = append(errs, validateSecurity(c.Security, field.NewPath("security"))...)
 	errs = append(errs, validateACNS(c.ACNS, k8s, field.NewPath("acns"))...)
 	return errs
@@ -413,7 +421,9 @@ type poolNeed struct {
 	podSubnet string
 }
 
-func validatePools(c Cluster, plan networkPlan) field.ErrorList {
+// validatePools checks each pool and returns what the valid ones need from
+// the subnets, for capacity planning.
+func validatePools(c Cluster, plan networkPlan) (field.ErrorList, []poolNeed) {
 	var errs field.ErrorList
 	var needs []poolNeed
 	names := map[string]bool{}
@@ -434,10 +444,7 @@ func validatePools(c Cluster, plan networkPlan) field.ErrorList {
 			needs = append(needs, *need)
 		}
 	}
-	if len(errs) == 0 {
-		errs = append(errs, validateSizing(c, plan, needs)...)
-	}
-	return errs
+	return errs, needs
 }
 
 func validatePool(p NodePool, system bool, plan networkPlan, path *field.Path) (field.ErrorList, *poolNeed) {
@@ -581,77 +588,6 @@ func validateTaints(taints []string, p *field.Path) field.ErrorList {
 		}
 	}
 	return errs
-}
-
-// validateSizing checks that the subnets and the pod CIDR hold every pool at
-// its autoscaler maximum plus surge. It runs only when the pools are valid.
-func validateSizing(c Cluster, plan networkPlan, needs []poolNeed) field.ErrorList {
-	var errs field.ErrorList
-	var nodes, nodeSubnetIPs int64
-	var detail []string
-	for _, n := range needs {
-		nodes += n.nodes
-		ips := n.nodes
-		if plan.modeKind == KindNodeSubnet {
-			ips = n.nodes * (n.maxPods + 1)
-			detail = append(detail, fmt.Sprintf("%s: %d nodes x (%d pods + 1)", n.name, n.nodes, n.maxPods))
-		} else {
-			detail = append(detail, fmt.Sprintf("%s: %d nodes", n.name, n.nodes))
-		}
-		nodeSubnetIPs += ips
-	}
-	nsPath := field.NewPath("network", "vnet", "nodeSubnet", "cidr")
-	if plan.nodeSubnet != nil {
-		usable := UsableSubnetIPs(*plan.nodeSubnet)
-		if nodeSubnetIPs > usable {
-			errs = append(errs, field.Invalid(nsPath, plan.nodeSubnet.String(), fmt.Sprintf(
-				"too small: needs %d addresses at autoscaler max plus surge (%s) but a /%d has %d usable (%d minus %d Azure reserves); use a /%d or larger",
-				nodeSubnetIPs, strings.Join(detail, ", "), plan.nodeSubnet.Bits(), usable, Size(*plan.nodeSubnet), AzureReservedPerSubnet,
-				bitsFor(nodeSubnetIPs+AzureReservedPerSubnet))))
-		}
-	}
-	switch plan.modeKind {
-	case KindOverlay:
-		if plan.podCIDR != nil {
-			blocks := Count24(*plan.podCIDR)
-			if nodes > blocks {
-				errs = append(errs, field.Invalid(field.NewPath("network", "mode", "overlay", "podCidr"), plan.podCIDR.String(), fmt.Sprintf(
-					"too small: every node takes a /24, and %d nodes at autoscaler max plus surge need %d /24 blocks but a /%d has %d; use a /%d or larger",
-					nodes, nodes, plan.podCIDR.Bits(), blocks, bitsFor(nodes<<8))))
-			}
-		}
-	case KindPodSubnet:
-		ps, _ := c.Network.Mode.(PodSubnet)
-		for i, s := range ps.Subnets {
-			pfx := plan.podSubnets[s.Name]
-			if pfx == nil {
-				continue
-			}
-			var want int64
-			var users []string
-			for _, n := range needs {
-				if n.podSubnet == s.Name {
-					want += n.nodes * PodSubnetBatch
-					users = append(users, fmt.Sprintf("%s: %d nodes", n.name, n.nodes))
-				}
-			}
-			if usable := UsableSubnetIPs(*pfx); want > usable {
-				errs = append(errs, field.Invalid(field.NewPath("network", "mode", "podSubnet", "subnets").Index(i).Child("cidr"), pfx.String(), fmt.Sprintf(
-					"too small: pod IPs are handed to nodes in batches of %d, so %s need at least %d addresses but a /%d has %d usable; use a /%d or larger",
-					PodSubnetBatch, strings.Join(users, ", "), want, pfx.Bits(), usable, bitsFor(want+AzureReservedPerSubnet))))
-			}
-		}
-	}
-	return errs
-}
-
-// bitsFor is the longest prefix length that holds n addresses.
-func bitsFor(n int64) int {
-	bits := 32
-	for bits > 0 && int64(1)<<(32-bits) < n {
-		bits--
-	}
-	return bits
 }
 
 func validateSecurity(s Security, p *field.Path) field.ErrorList {

@@ -123,9 +123,9 @@ func invalidCases() []invalidCase {
 		{name: "DNS IP not an IP", mutate: func(c *Cluster) { c.Network.DNSServiceIP = "kube-dns" }, path: "network.dnsServiceIP", detail: "IPv4 address"},
 
 		// Subnet sizing per mode, counting the autoscaler max and surge.
-		{name: "overlay pod CIDR too small for max nodes", mutate: func(c *Cluster) { c.Network.Mode = Overlay{PodCIDR: "192.168.0.0/20"} }, path: "network.mode.overlay.podCidr", detail: "31 nodes at autoscaler max plus surge need 31 /24 blocks but a /20 has 16; use a /19"},
-		{name: "overlay node subnet too small", mutate: func(c *Cluster) { c.Network.VNet.NodeSubnet.CIDR = "10.10.0.0/27" }, path: "network.vnet.nodeSubnet.cidr", detail: "needs 31 addresses at autoscaler max plus surge (system: 4 nodes, apps: 27 nodes)"},
-		{name: "node subnet mode too small for pods", base: "nodesubnet.yaml", mutate: func(c *Cluster) { c.Network.VNet.NodeSubnet.CIDR = "10.10.0.0/22" }, path: "network.vnet.nodeSubnet.cidr", detail: "needs 1807 addresses"},
+		{name: "overlay pod CIDR too small for max nodes", mutate: func(c *Cluster) { c.Network.Mode = Overlay{PodCIDR: "192.168.0.0/20"} }, path: "network.mode.overlay.podCidr", detail: "every node takes a /24 of the pod CIDR; at autoscaler max plus surge (system: 4 nodes, apps: 27 nodes) the pools need 31 /24 blocks but a /20 has 16; use a /19 or larger"},
+		{name: "overlay node subnet too small", mutate: func(c *Cluster) { c.Network.VNet.NodeSubnet.CIDR = "10.10.0.0/27" }, path: "network.vnet.nodeSubnet.cidr", detail: "(system: 4 nodes, apps: 27 nodes) the pools need 31 addresses but a /27 has 27; use a /26"},
+		{name: "node subnet mode too small for pods", base: "nodesubnet.yaml", mutate: func(c *Cluster) { c.Network.VNet.NodeSubnet.CIDR = "10.10.0.0/22" }, path: "network.vnet.nodeSubnet.cidr", detail: "(system: 4 nodes x (30 pods + 1), apps: 33 nodes x (50 pods + 1)) the pools need 1807 addresses but a /22 has 1019; use a /21"},
 		{name: "pod subnet too small for batches of 16", base: "podsubnet.yaml", mutate: func(c *Cluster) {
 			c.Network.Mode = PodSubnet{Subnets: []Subnet{{Name: "pods", CIDR: "10.10.16.0/24"}}}
 		}, path: "network.mode.podSubnet.subnets[0].cidr", detail: "batches of 16"},

@@ -17,7 +17,7 @@ export KUBEBUILDER_ASSETS := $(TOOLS_CACHE)/kubernetes-$(KUBE_VERSION)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all tools test vet bench fuzz fmt
+.PHONY: all tools test vet bench fuzz demo
 
 all: test
 
@@ -44,3 +44,10 @@ FUZZTIME ?= 30s
 fuzz:
 	go test -run '^$$' -fuzz FuzzDecodeAndValidate -fuzztime $(FUZZTIME) ./components/spec
 	go test -run '^$$' -fuzz FuzzParseCIDR -fuzztime $(FUZZTIME) ./components/spec
+
+## demo: validate and plan the three stack configs, then show a broken spec's errors (no cloud needed)
+demo:
+	@mkdir -p bin && go build -o bin/plan ./examples/plan
+	bin/plan stacks/Pulumi.overlay.yaml stacks/Pulumi.vnet.yaml stacks/Pulumi.nodesubnet.yaml
+	@echo "--- a spec with common mistakes: every problem at once, before anything is created:"
+	@! bin/plan examples/plan/invalid.yaml

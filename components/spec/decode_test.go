@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -141,4 +142,19 @@ func TestCapacityReport(t *testing.T) {
 	require.Len(t, overlay, 2)
 	assert.Equal(t, "/24 blocks", overlay[1].Unit)
 	assert.Equal(t, int64(256), overlay[1].Available)
+}
+
+func TestDNSPrefixDefault(t *testing.T) {
+	for name, want := range map[string]string{
+		"aks-prod":              "aks-prod",
+		"aks_prod":              "aks-prod",
+		"aks.demo":              "aks-demo",
+		"-x-":                   "x",
+		strings.Repeat("a", 60): strings.Repeat("a", 54),
+	} {
+		c := Cluster{Name: name}.WithDefaults()
+		assert.Equal(t, want, c.DNSPrefix, name)
+		assert.Regexp(t, dnsPrefixRE, c.DNSPrefix)
+	}
+	assert.Equal(t, "mine", Cluster{Name: "x", DNSPrefix: "mine"}.WithDefaults().DNSPrefix)
 }

@@ -25,8 +25,8 @@ const (
 // Validate expects a defaulted spec.
 func (c Cluster) WithDefaults() Cluster {
 	out := c
-	if out.DNSPrefix == "" && out.Name != "" {
-		out.DNSPrefix = strings.ReplaceAll(out.Name, "_", "-")
+	if out.DNSPrefix == "" {
+		out.DNSPrefix = dnsPrefixFrom(out.Name)
 	}
 	n := &out.Network
 	if n.Dataplane == "" {
@@ -107,6 +107,22 @@ func subnetDefaults(s Subnet) Subnet {
 		s.Name = s.ID[strings.LastIndex(s.ID, "/")+1:]
 	}
 	return s
+}
+
+// dnsPrefixFrom makes a valid DNS prefix from a cluster name: characters
+// other than letters, digits and '-' become '-', at most 54 characters, no
+// leading or trailing '-'. An invalid name is reported on name alone.
+func dnsPrefixFrom(name string) string {
+	p := []byte(name)
+	for i, ch := range p {
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-') {
+			p[i] = '-'
+		}
+	}
+	if len(p) > 54 {
+		p = p[:54]
+	}
+	return strings.Trim(string(p), "-")
 }
 
 // BoolValue returns *b, or def when b is nil.

@@ -457,14 +457,15 @@ func validatePool(p NodePool, system bool, plan networkPlan, path *field.Path) (
 	if p.VMSize == "" {
 		errs = append(errs, field.Required(path.Child("vmSize"), "an Azure VM size such as Standard_D4ds_v5"))
 	}
-	if !strings.EqualFold(p.OSType, "Linux") {
+	linux := strings.EqualFold(p.OSType, "Linux")
+	if !linux {
 		errs = append(errs, field.Invalid(path.Child("osType"), p.OSType,
 			"Windows node pools are not supported with Azure CNI powered by Cilium; use Linux"))
 	}
 	if strings.HasPrefix(strings.ToLower(p.OSSKU), "windows") {
 		errs = append(errs, field.Invalid(path.Child("osSku"), p.OSSKU,
 			"Windows node pools are not supported with Azure CNI powered by Cilium; use one of AzureLinux, Ubuntu, Ubuntu2204"))
-	} else if !slices.Contains(supportedOSSKUs, p.OSSKU) {
+	} else if linux && !slices.Contains(supportedOSSKUs, p.OSSKU) {
 		errs = append(errs, field.NotSupported(path.Child("osSku"), p.OSSKU, supportedOSSKUs))
 	}
 

@@ -10,10 +10,12 @@ export GONOSUMDB := github.com/pulumi/pulumi-azure-native-sdk,github.com/np-guar
 TOOLS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/aks-cilium/tools
 export TOOLS_CACHE
 PULUMI_VERSION := $(shell awk '$$1 == "github.com/pulumi/pulumi/pkg/v3" {print $$2; exit}' tools/pulumi/go.mod)
+CILIUM_VERSION := $(shell awk -F= '$$1 == "cilium_version" {print $$2; exit}' tools/build.sh)
 KUBE_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" {print $$2; exit}' tools/kubernetes/go.mod)
-# Tests find the tools through these two variables.
+# Tests find the tools through these variables.
 export AKS_CILIUM_PULUMI := $(TOOLS_CACHE)/pulumi-$(PULUMI_VERSION)/pulumi
 export KUBEBUILDER_ASSETS := $(TOOLS_CACHE)/kubernetes-$(KUBE_VERSION)
+export AKS_CILIUM_CRDS := $(TOOLS_CACHE)/cilium-crds-$(CILIUM_VERSION)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
@@ -30,9 +32,10 @@ vet:
 	@test -z "$$(gofmt -l components stacks examples automation 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l components stacks examples automation; exit 1; }
 	go vet ./...
 
-## test: the tools, vet, then every test (unit, mocks, real kube-apiserver)
+## test: the tools, vet, then every test (unit, mocks, real kube-apiserver).
+## A test that needs a tool fails here when the tool is missing, never skips.
 test: tools vet
-	go test $(GO_TEST_FLAGS) ./...
+	AKS_CILIUM_REQUIRE_TOOLS=1 go test $(GO_TEST_FLAGS) ./...
 
 ## bench: benchmarks, reported as ratios against baselines measured in the same run
 bench: tools

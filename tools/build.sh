@@ -8,6 +8,9 @@
 #   kube-apiserver  a real API server and etcd (tools/kubernetes/go.mod), with
 #   etcd            the component-base version flags, laid out as an envtest
 #                   KUBEBUILDER_ASSETS folder.
+#   cilium CRDs     the CustomResourceDefinitions YAML shipped in the cilium
+#                   module (cilium.io/v2 and v2alpha1), so tests validate
+#                   Cilium policies against Cilium's real schema.
 #
 # Idempotent: a tool whose binary is cached is not rebuilt. Each binary is
 # written to a temporary name and renamed, so an interrupted build never
@@ -53,6 +56,22 @@ if [[ ! -e $kube_dir/kubectl ]] && command -v kubectl >/dev/null; then
 	ln -s "$(command -v kubectl)" "$kube_dir/kubectl"
 fi
 
+# Cilium's CRDs come from its module zip (no code of it is built or imported).
+cilium_version=v1.17.6
+crd_dir=$cache/cilium-crds-$cilium_version
+if [[ -f $crd_dir/v2/ciliumnetworkpolicies.yaml ]]; then
+	echo "tools: cilium CRDs $cilium_version cached at $crd_dir"
+else
+	echo "tools: fetching cilium $cilium_version from the Go module proxy for its CRDs ..."
+	src=$(cd "$(mktemp -d)" && go mod download -json "github.com/cilium/cilium@$cilium_version" | awk -F'"' '$2 == "Dir" {print $4}')
+	mkdir -p "$crd_dir.tmp.$$"
+	cp -r "$src/pkg/k8s/apis/cilium.io/client/crds/v2" "$src/pkg/k8s/apis/cilium.io/client/crds/v2alpha1" "$crd_dir.tmp.$$/"
+	chmod -R u+w "$crd_dir.tmp.$$"
+	rm -rf "$crd_dir" && mv "$crd_dir.tmp.$$" "$crd_dir"
+	echo "tools: cilium CRDs at $crd_dir"
+fi
+
 "$pulumi_dir/pulumi" version >/dev/null # fails loudly if the version flag is missing
 echo "tools: AKS_CILIUM_PULUMI=$pulumi_dir/pulumi ($("$pulumi_dir/pulumi" version))"
 echo "tools: KUBEBUILDER_ASSETS=$kube_dir ($("$kube_dir/kube-apiserver" --version))"
+echo "tools: AKS_CILIUM_CRDS=$crd_dir"

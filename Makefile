@@ -13,7 +13,7 @@ PULUMI_VERSION := $(shell awk '$$1 == "github.com/pulumi/pulumi/pkg/v3" {print $
 CILIUM_VERSION := $(shell awk -F= '$$1 == "cilium_version" {print $$2; exit}' tools/build.sh)
 KUBE_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" {print $$2; exit}' tools/kubernetes/go.mod)
 # Tests find the tools through these variables.
-export AKS_CILIUM_PULUMI := $(TOOLS_CACHE)/pulumi-$(PULUMI_VERSION)/pulumi
+export AKS_CILIUM_PULUMI := $(TOOLS_CACHE)/pulumi-$(PULUMI_VERSION)/bin/pulumi
 export KUBEBUILDER_ASSETS := $(TOOLS_CACHE)/kubernetes-$(KUBE_VERSION)
 export AKS_CILIUM_CRDS := $(TOOLS_CACHE)/cilium-crds-$(CILIUM_VERSION)
 

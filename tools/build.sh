@@ -41,8 +41,9 @@ build() {
 	echo "tools: built $name in $((SECONDS - start))s at $dest"
 }
 
+# The Automation API's NewPulumiCommand takes a root folder holding bin/pulumi.
 pulumi_dir=$cache/pulumi-$pulumi_version
-build "pulumi $pulumi_version" "$pulumi_dir/pulumi" "$here/pulumi" \
+build "pulumi $pulumi_version" "$pulumi_dir/bin/pulumi" "$here/pulumi" \
 	github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
 	"-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$pulumi_version"
 
@@ -71,7 +72,7 @@ else
 	echo "tools: cilium CRDs at $crd_dir"
 fi
 
-"$pulumi_dir/pulumi" version >/dev/null # fails loudly if the version flag is missing
-echo "tools: AKS_CILIUM_PULUMI=$pulumi_dir/pulumi ($("$pulumi_dir/pulumi" version))"
+"$pulumi_dir/bin/pulumi" version >/dev/null # fails loudly if the version flag is missing
+echo "tools: AKS_CILIUM_PULUMI=$pulumi_dir/bin/pulumi ($("$pulumi_dir/bin/pulumi" version))"
 echo "tools: KUBEBUILDER_ASSETS=$kube_dir ($("$kube_dir/kube-apiserver" --version))"
 echo "tools: AKS_CILIUM_CRDS=$crd_dir"

@@ -41,7 +41,12 @@ type ClusterArgs struct {
 // networkPluginMode overlay with podCidr only in overlay mode; every pool sets
 // vnetSubnetID to the node subnet and, only in PodSubnet mode, podSubnetID.
 // The system pool is inline in the ManagedCluster (mode System); each user
-// pool is its own AgentPool resource (mode User).
+// pool is its own AgentPool resource (mode User). For an autoscaled pool the
+// count is only the initial size: the autoscaler owns it afterwards, so
+// changes to it are ignored rather than scaling the pool back on every update.
+//
+// With spec.DeletionProtection the ManagedCluster is protected: Pulumi then
+// refuses to delete or replace it.
 type Cluster struct {
 	pulumi.ResourceState
 

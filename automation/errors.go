@@ -1,0 +1,134 @@
+package automation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// InvalidSpecError: the spec failed validation; no pulumi process ran.
+type InvalidSpecError struct {
+	Stack string
+	// Errs are every problem, with field paths.
+	Errs field.ErrorList
+}
+
+func (e *InvalidSpecError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "stack %s: invalid cluster spec, nothing was run:", e.Stack)
+	for _, err := range e.Errs {
+		b.WriteString("\n  - " + err.Error())
+	}
+	return b.String()
+}
+
+// ConcurrentUpdateError: another operation holds the stack's lock. The
+// stack is untouched; retry later, or Recover if its holder crashed.
+type ConcurrentUpdateError struct {
+	Stack string
+	Err   error
+}
+
+func (e *ConcurrentUpdateError) Error() string {
+	return fmt.Sprintf("stack %s: another update is in progress (the stack is locked); retry, or call Recover if that update crashed", e.Stack)
+}
+
+func (e *ConcurrentUpdateError) Unwrap() error { return e.Err }
+
+// ReplacementRefusedError: Up's preview would replace or delete a guarded
+// resource (a ManagedCluster, or a VNet or subnet a cluster uses) and the
+// caller did not allow it. Nothing was changed.
+type ReplacementRefusedError struct {
+	Stack string
+	// Steps are the refused replacements and deletions, with the keys that
+	// force them.
+	Steps []Step
+}
+
+func (e *ReplacementRefusedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "stack %s: refusing to replace or delete guarded resources (set UpOptions.AllowReplace to proceed):", e.Stack)
+	for _, s := range e.Steps {
+		fmt.Fprintf(&b, "\n  - %s %s (%s)", s.Op, s.Name, s.Type)
+		if len(s.ReplaceKeys) > 0 {
+			fmt.Fprintf(&b, ": changed %s", strings.Join(s.ReplaceKeys, ", "))
+		}
+	}
+	return b.String()
+}
+
+// CancelledError: the caller's context ended the operation. Pulumi was
+// interrupted gracefully, so the stack's lock is released; a rerun converges.
+type CancelledError struct {
+	Stack, Op string
+	Err       error
+}
+
+func (e *CancelledError) Error() string {
+	return fmt.Sprintf("stack %s: %s cancelled: %v", e.Stack, e.Op, e.Err)
+}
+
+func (e *CancelledError) Unwrap() error { return e.Err }
+
+// EngineError: the engine or a provider failed the operation (a resource
+// error, an ARM rejection, a program error). Message is the reason, with
+// secrets masked; Diagnostics hold the engine's error messages.
+type EngineError struct {
+	Stack, Op string
+	Message   string
+	// Diagnostics are the run's error-level messages.
+	Diagnostics []Diagnostic
+	// Steps are the run's steps; failed ones have Failed set.
+	Steps []Step
+}
+
+func (e *EngineError) Error() string {
+	return fmt.Sprintf("stack %s: %s failed: %s", e.Stack, e.Op, e.Message)
+}
+
+// classify turns an error of the auto package into one of the typed errors.
+func (e *Engine) classify(ctx context.Context, op, stack string, err error, rec *recorder) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return &CancelledError{Stack: stack, Op: op, Err: ctx.Err()}
+	}
+	if auto.IsConcurrentUpdateError(err) {
+		return &ConcurrentUpdateError{Stack: stack, Err: errors.New(e.mask(err.Error()))}
+	}
+	ee := &EngineError{Stack: stack, Op: op}
+	if rec != nil {
+		var diags []Diagnostic
+		ee.Steps, diags, _ = rec.result()
+		for _, d := range diags {
+			if d.Severity == "error" {
+				ee.Diagnostics = append(ee.Diagnostics, d)
+			}
+		}
+	}
+	switch {
+	case len(ee.Diagnostics) > 0:
+		var msgs []string
+		for _, d := range ee.Diagnostics {
+			msgs = append(msgs, d.Message)
+		}
+		ee.Message = strings.Join(msgs, "; ")
+	default:
+		ee.Message = e.mask(lastLines(stripANSI(err.Error()), 12))
+	}
+	return ee
+}
+
+// lastLines keeps the end of a long CLI error, where the reason is.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

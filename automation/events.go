@@ -1,0 +1,282 @@
+package automation
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// Op is what a step does to a resource: "create", "update", "replace",
+// "delete", "same", "refresh", ... (Pulumi's operation names).
+type Op = apitype.OpType
+
+// Step is one resource's planned or performed change.
+type Step struct {
+	// URN, Type and Name identify the resource.
+	URN, Type, Name string
+	// Op is the operation.
+	Op Op
+	// ReplaceKeys are the properties that force a replacement.
+	ReplaceKeys []string `json:",omitempty"`
+	// Diffs are the changed properties, with old and new values where the
+	// engine gave them; secret values are masked.
+	Diffs []PropertyDiff `json:",omitempty"`
+	// Failed is true when the step's operation failed.
+	Failed bool `json:",omitempty"`
+}
+
+// PropertyDiff is one changed property of a step.
+type PropertyDiff struct {
+	// Path is the property path, e.g. "networkProfile.networkDataplane".
+	Path string
+	// Kind is add, delete, update, or the same with "-replace".
+	Kind string
+	// Old and New are display values ("" when absent); secrets show as [secret].
+	Old, New string
+}
+
+// Replaces reports whether the step replaces its resource.
+func (s Step) Replaces() bool {
+	return s.Op == apitype.OpReplace || s.Op == apitype.OpCreateReplacement || s.Op == apitype.OpDeleteReplaced
+}
+
+// Diagnostic is a message the engine or a provider printed.
+type Diagnostic struct {
+	// URN is the resource it is about ("" for the whole run).
+	URN string `json:",omitempty"`
+	// Severity is info, warning or error.
+	Severity string
+	// Message has ANSI codes removed and secrets masked.
+	Message string
+}
+
+// recorder turns the engine's event stream into Steps and Diagnostics, and
+// prints progress lines.
+type recorder struct {
+	mask     func(string) string
+	progress io.Writer
+
+	mu      sync.Mutex
+	steps   map[string]*Step // by URN
+	order   []string
+	diags   []Diagnostic
+	summary *apitype.SummaryEvent
+}
+
+func newRecorder(mask func(string) string, progress io.Writer) *recorder {
+	return &recorder{mask: mask, progress: progress, steps: map[string]*Step{}}
+}
+
+// consume reads the channel until it is closed.
+func (r *recorder) consume(ch <-chan events.EngineEvent, done chan<- struct{}) {
+	defer close(done)
+	for ev := range ch {
+		r.record(ev)
+	}
+}
+
+func (r *recorder) record(ev events.EngineEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case ev.ResourcePreEvent != nil:
+		r.step(ev.ResourcePreEvent.Metadata, false)
+	case ev.ResOutputsEvent != nil:
+		r.step(ev.ResOutputsEvent.Metadata, false)
+	case ev.ResOpFailedEvent != nil:
+		r.step(ev.ResOpFailedEvent.Metadata, true)
+	case ev.DiagnosticEvent != nil:
+		d := ev.DiagnosticEvent
+		if d.Ephemeral || strings.TrimSpace(d.Message) == "" {
+			return
+		}
+		sev := strings.TrimSuffix(d.Severity, "#err")
+		r.diags = append(r.diags, Diagnostic{URN: d.URN, Severity: sev, Message: r.mask(strings.TrimSpace(stripANSI(d.Message)))})
+	case ev.SummaryEvent != nil:
+		r.summary = ev.SummaryEvent
+	}
+}
+
+// step records (or updates) the step of one resource. The component's own
+// logical steps are kept too: their inputs are the spec.
+func (r *recorder) step(m apitype.StepEventMetadata, failed bool) {
+	if m.Op == apitype.OpSame && m.Type == "pulumi:pulumi:Stack" {
+		return
+	}
+	s, ok := r.steps[m.URN]
+	if !ok {
+		s = &Step{URN: m.URN, Type: m.Type, Name: nameOf(m.URN)}
+		r.steps[m.URN] = s
+		r.order = append(r.order, m.URN)
+	}
+	// A replacement is reported as create-replacement, replace and
+	// delete-replaced: keep "replace" as the step's operation.
+	if !(s.Op == apitype.OpReplace && (m.Op == apitype.OpCreateReplacement || m.Op == apitype.OpDeleteReplaced)) {
+		s.Op = m.Op
+	}
+	if len(m.Keys) > 0 {
+		s.ReplaceKeys = slices.Clone(m.Keys)
+	}
+	if diffs := r.diffs(m); len(diffs) > 0 {
+		s.Diffs = diffs
+	}
+	s.Failed = s.Failed || failed
+	if r.progress != nil && !ok && m.Op != apitype.OpSame {
+		fmt.Fprintf(r.progress, "  %s %-8s %-55s %s\n", opSymbol(m.Op), m.Op, m.Type, s.Name)
+	}
+	if r.progress != nil && failed {
+		fmt.Fprintf(r.progress, "  ! failed   %-55s %s\n", m.Type, s.Name)
+	}
+}
+
+// diffs lists the changed properties with their old and new input values.
+func (r *recorder) diffs(m apitype.StepEventMetadata) []PropertyDiff {
+	var olds, news map[string]any
+	if m.Old != nil {
+		olds = m.Old.Inputs
+	}
+	if m.New != nil {
+		news = m.New.Inputs
+	}
+	var out []PropertyDiff
+	if len(m.DetailedDiff) > 0 {
+		for path, d := range m.DetailedDiff {
+			out = append(out, PropertyDiff{Path: path, Kind: string(d.Kind),
+				Old: r.display(lookup(olds, path)), New: r.display(lookup(news, path))})
+		}
+	} else {
+		for _, key := range m.Diffs {
+			out = append(out, PropertyDiff{Path: key, Kind: "update",
+				Old: r.display(lookup(olds, key)), New: r.display(lookup(news, key))})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// display renders a value for humans, masking secrets.
+func (r *recorder) display(v any, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return r.mask(render(v))
+}
+
+// result returns the recorded steps in the order they first appeared.
+func (r *recorder) result() ([]Step, []Diagnostic, *apitype.SummaryEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	steps := make([]Step, 0, len(r.order))
+	for _, urn := range r.order {
+		steps = append(steps, *r.steps[urn])
+	}
+	return steps, slices.Clone(r.diags), r.summary
+}
+
+// lookup finds a property path such as "networkProfile.podCidr" or
+// "agentPoolProfiles[0].maxPods" in a map of inputs.
+func lookup(m map[string]any, path string) (any, bool) {
+	if m == nil {
+		return nil, false
+	}
+	p, err := resource.ParsePropertyPath(path)
+	if err != nil {
+		return nil, false
+	}
+	var cur any = m
+	for _, part := range p {
+		switch key := part.(type) {
+		case string:
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			if cur, ok = obj[key]; !ok {
+				return nil, false
+			}
+		case int:
+			arr, ok := cur.([]any)
+			if !ok || key < 0 || key >= len(arr) {
+				return nil, false
+			}
+			cur = arr[key]
+		}
+	}
+	return cur, true
+}
+
+// render is a short, stable text form of an input value.
+func render(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("%q", x)
+	case map[string]any:
+		if isSecretValue(x) {
+			return secretMask
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, k+": "+render(x[k]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, render(e))
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// isSecretValue recognises the engine's encoding of a secret in event data.
+func isSecretValue(m map[string]any) bool {
+	sig, _ := m["4dabf18193072939515e22adb298388d"].(string)
+	return sig == "1b47061264138c4ac30d75fd1eb44270"
+}
+
+// nameOf is the last part of a URN: the resource's name.
+func nameOf(urn string) string {
+	if i := strings.LastIndex(urn, "::"); i >= 0 {
+		return urn[i+2:]
+	}
+	return urn
+}
+
+func opSymbol(op Op) string {
+	switch op {
+	case apitype.OpCreate, apitype.OpCreateReplacement:
+		return "+"
+	case apitype.OpDelete, apitype.OpDeleteReplaced:
+		return "-"
+	case apitype.OpUpdate:
+		return "~"
+	case apitype.OpReplace:
+		return "±"
+	case apitype.OpRefresh, apitype.OpRead:
+		return ">"
+	}
+	return " "
+}
+
+// stripANSI removes terminal escape codes and Pulumi's colour tags.
+func stripANSI(s string) string {
+	return ansi.Strip(colors.Never.Colorize(s))
+}

@@ -163,7 +163,7 @@ func (e *Engine) WorkDir(stack string) string { return filepath.Join(e.opts.Dir,
 // env is the environment of every pulumi process of this Engine.
 func (e *Engine) env() map[string]string {
 	env := map[string]string{
-		"PULUMI_SKIP_UPDATE_CHECK":                "true",
+		"PULUMI_SKIP_UPDATE_CHECK":                 "true",
 		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true", // checked once, in FindCLI
 	}
 	if e.opts.Passphrase != "" {

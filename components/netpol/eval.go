@@ -608,8 +608,8 @@ func (e *Evaluator) Matrix(port int, proto corev1.Protocol) *Matrix {
 	}
 
 	type namedIngress struct{ from, dsts bitset }
-	egressTo := make([]bitset, len(e.policies))     // pods a policy's egress rules allow
-	ingressFrom := make([]bitset, len(e.policies))  // sources allowed to every selected pod
+	egressTo := make([]bitset, len(e.policies))    // pods a policy's egress rules allow
+	ingressFrom := make([]bitset, len(e.policies)) // sources allowed to every selected pod
 	ingressNamed := make([][]namedIngress, len(e.policies))
 	for pi := range e.policies {
 		cp := &e.policies[pi]

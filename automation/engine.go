@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -93,7 +94,8 @@ type Engine struct {
 	stacks map[string]*auto.Stack
 
 	secretsMu sync.Mutex
-	secrets   []string // values to mask, longest first
+	secrets   []string          // values to mask, longest first
+	masker    *strings.Replacer // replaces every one of secrets
 }
 
 var stackNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)

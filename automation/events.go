@@ -168,7 +168,11 @@ func (r *recorder) display(v any, ok bool) string {
 	if !ok {
 		return ""
 	}
-	return r.mask(render(v))
+	s := r.mask(render(v))
+	if s == `"`+secretMask+`"` {
+		return secretMask
+	}
+	return s
 }
 
 // result returns the recorded steps in the order they first appeared.

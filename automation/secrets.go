@@ -23,8 +23,14 @@ func (e *Engine) addSecret(s string) {
 		}
 	}
 	e.secrets = append(e.secrets, s)
-	// Longest first, so a secret containing another is masked whole.
+	// Longest first, so a secret containing another is masked whole; one
+	// Replacer pass, so a mask is never masked again.
 	sort.Slice(e.secrets, func(i, j int) bool { return len(e.secrets[i]) > len(e.secrets[j]) })
+	pairs := make([]string, 0, 2*len(e.secrets))
+	for _, secret := range e.secrets {
+		pairs = append(pairs, secret, secretMask)
+	}
+	e.masker = strings.NewReplacer(pairs...)
 }
 
 // mask replaces every known secret value in s with [secret]. The engine
@@ -32,9 +38,10 @@ func (e *Engine) addSecret(s string) {
 // the second line, for errors, diagnostics and CLI output.
 func (e *Engine) mask(s string) string {
 	e.secretsMu.Lock()
-	defer e.secretsMu.Unlock()
-	for _, secret := range e.secrets {
-		s = strings.ReplaceAll(s, secret, secretMask)
+	masker := e.masker
+	e.secretsMu.Unlock()
+	if masker == nil {
+		return s
 	}
-	return s
+	return masker.Replace(s)
 }

@@ -1,0 +1,117 @@
+package automation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+)
+
+// RecoverReport says what Recover found and did.
+type RecoverReport struct {
+	// LocksRemoved counts the stale lock files removed (file backend).
+	LocksRemoved int
+	// PendingOperations are the operations a crashed run left in the
+	// state ("creating", "updating", ...), by URN; they are cleared.
+	PendingOperations map[string]string
+	// Refresh is the refresh that re-read the real state afterwards.
+	Refresh *Result
+}
+
+// Recover makes a stack usable after its last run crashed or was killed:
+// it removes the stack's lock (refusing while the process that holds it is
+// still alive on this machine: that is a running update, reported as a
+// *ConcurrentUpdateError), then refreshes with the pending operations
+// cleared so the state matches what really exists. A later Up converges.
+//
+// A create that was in flight when the run died may have made a resource
+// that the state no longer records; the next Up creates it again. The
+// simulator's creates are idempotent; against Azure, azure-native refuses to
+// create over an existing resource, and the fix is `pulumi import`.
+func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, error) {
+	st, err := e.prepare(ctx, stack, nil)
+	if err != nil {
+		return nil, err
+	}
+	report := &RecoverReport{PendingOperations: map[string]string{}}
+
+	locks := e.lockFiles(stack)
+	for _, lock := range locks {
+		if pid, alive := lockHolderAlive(lock); alive {
+			return nil, &ConcurrentUpdateError{Stack: stack, Err: fmt.Errorf("the update holding the lock (pid %d) is still running", pid)}
+		}
+	}
+	if len(locks) > 0 || e.StateDir() == "" {
+		// pulumi cancel removes every lock of the stack (file backend) or
+		// cancels the update in progress (Pulumi Cloud).
+		if err := st.Cancel(ctx); err != nil && len(locks) > 0 {
+			return nil, e.classify(ctx, "cancel", stack, err, nil)
+		}
+		report.LocksRemoved = len(locks)
+	}
+
+	state, err := st.Export(ctx)
+	if err != nil {
+		return nil, e.classify(ctx, "export", stack, err, nil)
+	}
+	var deployment struct {
+		Pending []struct {
+			Type     string `json:"type"`
+			Resource struct {
+				URN string `json:"urn"`
+			} `json:"resource"`
+		} `json:"pending_operations"`
+	}
+	if err := json.Unmarshal(state.Deployment, &deployment); err != nil {
+		return nil, fmt.Errorf("stack %s: reading its state: %w", stack, err)
+	}
+	for _, op := range deployment.Pending {
+		report.PendingOperations[op.Resource.URN] = op.Type
+	}
+
+	start := time.Now()
+	rec, ch, done := e.listen()
+	_, err = st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.ClearPendingCreates(), optrefresh.ShowSecrets(false))
+	<-done
+	if err != nil {
+		return nil, e.classify(ctx, "refresh", stack, err, rec)
+	}
+	report.Refresh = e.result(stack, "refresh", rec, start)
+	return report, nil
+}
+
+// lockFiles lists the stack's lock files in the file backend
+// (.pulumi/locks/<org>/<project>/<stack>/<id>.json); none for other backends.
+func (e *Engine) lockFiles(stack string) []string {
+	state := e.StateDir()
+	if state == "" {
+		return nil
+	}
+	files, _ := filepath.Glob(filepath.Join(state, ".pulumi", "locks", "*", e.opts.Project, stack, "*.json"))
+	return files
+}
+
+// lockHolderAlive reads a lock file and reports whether its process still
+// runs: on this host, checked with signal 0; on another host, assumed.
+func lockHolderAlive(path string) (int, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	var lock struct {
+		Pid      int    `json:"pid"`
+		Hostname string `json:"hostname"`
+	}
+	if json.Unmarshal(data, &lock) != nil || lock.Pid <= 0 {
+		return 0, false
+	}
+	if host, err := os.Hostname(); err != nil || host != lock.Hostname {
+		return lock.Pid, true // another machine's update: it cannot be checked from here, so it is not stale
+	}
+	return lock.Pid, syscall.Kill(lock.Pid, 0) == nil
+}

@@ -91,7 +91,7 @@ type Engine struct {
 	cli  *CLI
 
 	mu     sync.Mutex
-	stacks map[string]*auto.Stack
+	stacks map[string]*stackEntry
 
 	secretsMu sync.Mutex
 	secrets   []string          // values to mask, longest first
@@ -142,7 +142,7 @@ func New(opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
-	e := &Engine{opts: opts, cli: cli, stacks: map[string]*auto.Stack{}}
+	e := &Engine{opts: opts, cli: cli, stacks: map[string]*stackEntry{}}
 	e.addSecret(opts.Passphrase)
 	return e, nil
 }
@@ -183,9 +183,18 @@ func (e *Engine) stack(ctx context.Context, name string, c *spec.Cluster) (*auto
 		return nil, fmt.Errorf("automation: stack name %q: use 1-100 letters, digits, '-', '_' or '.'", name)
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	st, ok := e.stacks[name]
+	entry, ok := e.stacks[name]
 	if !ok {
+		entry = &stackEntry{}
+		e.stacks[name] = entry
+	}
+	e.mu.Unlock()
+
+	// One stack's first use (a `pulumi stack select` or `init`) does not hold
+	// up the other stacks.
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	if entry.stack == nil {
 		ws, err := e.workspace(ctx, name)
 		if err != nil {
 			return nil, err
@@ -194,15 +203,20 @@ func (e *Engine) stack(ctx context.Context, name string, c *spec.Cluster) (*auto
 		if err != nil {
 			return nil, e.classify(ctx, "select stack", name, err, nil)
 		}
-		st = &s
-		e.stacks[name] = st
+		entry.stack = &s
 	}
 	if c != nil {
-		if err := writeSpec(ctx, st, *c); err != nil {
+		if err := writeSpec(ctx, entry.stack, *c); err != nil {
 			return nil, err
 		}
 	}
-	return st, nil
+	return entry.stack, nil
+}
+
+// stackEntry is a stack's handle, made once.
+type stackEntry struct {
+	mu    sync.Mutex
+	stack *auto.Stack
 }
 
 // workspace makes the stack's LocalWorkspace in its stable work directory.

@@ -26,26 +26,38 @@ const (
 // Presets: the value of LabelPolicy, and the name of the NetworkPolicy for
 // the fixed ones. Build writes them in this order in every namespace.
 const (
-	PresetDefaultDeny            = "default-deny"
-	PresetAllowDNS               = "allow-dns"
-	PresetAllowSameNamespace     = "allow-same-namespace"
-	PresetAllowInternetEgress    = "allow-internet-egress"
-	PresetAllowEgressToExternal  = "allow-egress-to-external"
-	PresetAllowAllPods           = "allow-all-pods"
+	// PresetDefaultDeny denies all ingress and egress of every pod.
+	PresetDefaultDeny = "default-deny"
+	// PresetAllowDNS allows DNS (UDP and TCP 53) to kube-dns in kube-system.
+	PresetAllowDNS = "allow-dns"
+	// PresetAllowSameNamespace allows traffic between the pods of the namespace.
+	PresetAllowSameNamespace = "allow-same-namespace"
+	// PresetAllowInternetEgress allows egress to 0.0.0.0/0 except private ranges and IMDS.
+	PresetAllowInternetEgress = "allow-internet-egress"
+	// PresetAllowEgressToExternal is the AKS guide's basic egress example.
+	PresetAllowEgressToExternal = "allow-egress-to-external"
+	// PresetAllowAllPods is the AKS guide's "allow all pods in all namespaces" example.
+	PresetAllowAllPods = "allow-all-pods"
+	// PresetAllowIngressController allows ingress from the ingress controller's namespace.
 	PresetAllowIngressController = "allow-ingress-controller"
-	PresetAllowMonitoring        = "allow-monitoring"
-	PresetFQDNEgress             = "fqdn-egress"
-	PresetHTTPIngress            = "l7-http"
+	// PresetAllowMonitoring allows the monitoring namespace to scrape the metrics port.
+	PresetAllowMonitoring = "allow-monitoring"
+	// PresetFQDNEgress labels the FQDN egress CiliumNetworkPolicies.
+	PresetFQDNEgress = "fqdn-egress"
+	// PresetHTTPIngress labels the L7 HTTP CiliumNetworkPolicies and their clients' egress policies.
+	PresetHTTPIngress = "l7-http"
 )
 
 // Well-known labels of kube-dns and of namespaces.
 const (
 	// NamespaceNameLabel is set by the API server on every namespace.
 	NamespaceNameLabel = "kubernetes.io/metadata.name"
-	// KubeDNSNamespace and KubeDNSLabel select CoreDNS on AKS.
+	// KubeDNSNamespace is where CoreDNS runs on AKS.
 	KubeDNSNamespace = "kube-system"
-	KubeDNSLabelKey  = "k8s-app"
-	KubeDNSLabel     = "kube-dns"
+	// KubeDNSLabelKey and KubeDNSLabel are the label of the CoreDNS pods.
+	KubeDNSLabelKey = "k8s-app"
+	// KubeDNSLabel is the value of KubeDNSLabelKey on the CoreDNS pods.
+	KubeDNSLabel = "kube-dns"
 )
 
 // PolicySet is a set of Kubernetes NetworkPolicies and CiliumNetworkPolicies,

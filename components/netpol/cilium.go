@@ -16,7 +16,9 @@ import (
 
 // Cilium API group, version and kind of CiliumNetworkPolicy.
 const (
+	// CiliumAPIVersion is the apiVersion of CiliumNetworkPolicy.
 	CiliumAPIVersion = "cilium.io/v2"
+	// CiliumPolicyKind is the kind of CiliumNetworkPolicy.
 	CiliumPolicyKind = "CiliumNetworkPolicy"
 )
 

@@ -148,7 +148,8 @@ func (s Side) reason(direction string) string {
 // never a pod (nor a node), whatever its CIDR. Traffic from a pod to itself
 // is always allowed. Nodes and hostNetwork pods are not modelled, nor are
 // CiliumNetworkPolicies (their FQDN and L7 rules need DNS answers and
-// requests). An Evaluator is not safe for concurrent use.
+// requests). Allowed and Matrix only read the compiled policies, so an
+// Evaluator may be shared between goroutines.
 type Evaluator struct {
 	pods      []Pod
 	podByName map[string]int

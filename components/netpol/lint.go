@@ -170,7 +170,7 @@ func (l *linter) networkPolicy(np *networkingv1.NetworkPolicy) {
 				l.cidr(rp.Child("from").Index(j).Child("ipBlock", "cidr"), peer.IPBlock.CIDR, peer.IPBlock.Except, "ipBlock")
 			}
 		}
-		l.ports(rp.Child("ports"), r.Ports, len(r.From) > 0 && allIPBlocks(r.From))
+		l.ports(rp.Child("ports"), r.Ports, false)
 	}
 	for i, r := range np.Spec.Egress {
 		rp := spec.Child("egress").Index(i)
@@ -219,18 +219,20 @@ func intendsEgressDeny(name string) bool {
 	return strings.Contains(n, "egress") || (strings.Contains(n, "deny") && !strings.Contains(n, "ingress"))
 }
 
-// ports reports named ports and endPort.
-func (l *linter) ports(path *field.Path, ports []networkingv1.NetworkPolicyPort, onlyIPBlocks bool) {
+// ports reports named ports and endPort. toIPBlocksOnly is true for an
+// egress rule whose peers are all ipBlocks: a named port resolves on the
+// destination, which is then never a pod.
+func (l *linter) ports(path *field.Path, ports []networkingv1.NetworkPolicyPort, toIPBlocksOnly bool) {
 	for k, p := range ports {
 		kp := path.Index(k)
 		if p.Port != nil && p.Port.Type == intstr.String {
-			if onlyIPBlocks {
+			if toIPBlocksOnly {
 				l.add(CodeNamedPort, SeverityWarning, kp.Child("port"), fmt.Sprintf(
 					"named port %q with ipBlock peers only: a name resolves on pods, never on an external address, so nothing matches", p.Port.StrVal),
 					"use the port number")
 			} else {
 				l.add(CodeNamedPort, SeverityInfo, kp.Child("port"), fmt.Sprintf(
-					"named port %q: Cilium resolves a name to every number it has on the node's pods, so a name used with different numbers opens more than one port (Azure NPM resolved it per pod)", p.Port.StrVal),
+					"named port %q: it matches only pods that declare the name with this protocol, and Cilium resolves names on egress from the ports of every pod it knows, so a name bound to different numbers on different pods can open more than one port (a difference from Azure NPM to review when migrating)", p.Port.StrVal),
 					"use the port number, or keep each port name bound to one number across pods")
 			}
 		}

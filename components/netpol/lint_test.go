@@ -188,7 +188,14 @@ func TestLintCodes(t *testing.T) {
 		{"CIL004 named port", PolicySet{NetworkPolicies: []networkingv1.NetworkPolicy{np("web", networkingv1.NetworkPolicySpec{
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
 			Ingress:     []networkingv1.NetworkPolicyIngressRule{{From: toPods, Ports: []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: &named}}}},
-		})}}, LintContext{}, []string{"CIL004 spec.ingress[0].ports[0].port"}, `named port "http": Cilium resolves`},
+		})}}, LintContext{}, []string{"CIL004 spec.ingress[0].ports[0].port"}, `named port "http": it matches only pods that declare the name`},
+		{"CIL004 named port from ipBlock is only info", PolicySet{NetworkPolicies: []networkingv1.NetworkPolicy{np("in", networkingv1.NetworkPolicySpec{
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+			Ingress: []networkingv1.NetworkPolicyIngressRule{{
+				From:  []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "203.0.113.0/24"}}},
+				Ports: []networkingv1.NetworkPolicyPort{{Port: &named}},
+			}},
+		})}}, LintContext{}, []string{"CIL004 spec.ingress[0].ports[0].port"}, "resolves names on egress"},
 		{"CIL004 named port to ipBlock", PolicySet{NetworkPolicies: []networkingv1.NetworkPolicy{np("out", networkingv1.NetworkPolicySpec{
 			PolicyTypes: egressTypes(),
 			Egress: []networkingv1.NetworkPolicyEgressRule{{

@@ -108,4 +108,3 @@ func TestCiliumSchemaRejectsMalformedPolicy(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "spec.egress")
 }
-

@@ -156,17 +156,34 @@ func warning(r *automation.Result, c cleaner, budget int) string {
 	}
 	b.WriteString("\n>\n")
 
+	// The sentences on clusters and networks come after the list; when the
+	// budget is small (a fleet of many stacks) they are the short form.
+	tail := consequences(clustersReplaced, clustersDeleted, networks, will, networkProfile, false)
+	if b.Len()+len(tail) > budget/2 {
+		tail = consequences(clustersReplaced, clustersDeleted, networks, will, networkProfile, true)
+	}
 	for i, s := range hit {
 		item := warningItem(s, r.Op, c)
-		if i > 0 && b.Len()+len(item) > budget {
-			fmt.Fprintf(&b, "> - … and %s more, listed under the resource changes below\n", thousands(len(hit)-i))
+		if i > 0 && b.Len()+len(item)+len(tail) > budget {
+			noun := "replacements or deletions"
+			if len(hit)-i == 1 {
+				noun = "replacement or deletion"
+			}
+			fmt.Fprintf(&b, "> - … and %s more %s\n", thousands(len(hit)-i), noun)
 			break
 		}
 		b.WriteString(item)
 	}
+	b.WriteString(tail + "\n")
+	return b.String()
+}
 
+// consequences explains a replaced or deleted AKS cluster, VNet or subnet,
+// as blockquote lines; short is a one-sentence form for small budgets.
+func consequences(clustersReplaced, clustersDeleted, networks []string, will, networkProfile, short bool) string {
+	var b strings.Builder
 	if len(clustersReplaced) > 0 {
-		b.WriteString(">\n> " + clusterReplaced(clustersReplaced, will, networkProfile) + "\n")
+		b.WriteString(">\n> " + clusterReplaced(clustersReplaced, will, networkProfile, short) + "\n")
 	}
 	if len(clustersDeleted) > 0 {
 		b.WriteString(">\n> " + clusterDeleted(clustersDeleted, will) + "\n")
@@ -178,7 +195,6 @@ func warning(r *automation.Result, c cleaner, budget int) string {
 		}
 		b.WriteString(">\n> " + s + ".\n")
 	}
-	b.WriteString("\n")
 	return b.String()
 }
 
@@ -260,11 +276,15 @@ func shortValue(v string, c cleaner) string {
 	return code(truncate(v, maxShortValue))
 }
 
-func clusterReplaced(names []string, will, networkProfile bool) string {
+func clusterReplaced(names []string, will, networkProfile, short bool) string {
 	var b strings.Builder
 	subject, was, it, its := "The AKS cluster ", " was replaced:", "it", "its"
 	if len(names) > 1 {
 		subject, was, it, its = "The AKS clusters ", " were replaced:", "each", "their"
+	}
+	if short && will {
+		return "**" + subject + nameList(names) + " would be replaced,** with every workload on " + it +
+			"; use the in-place migration path instead (`az aks update`, then refresh)."
 	}
 	if will {
 		b.WriteString("**" + subject + nameList(names) + " would be replaced:** " + it + " would be deleted and created again, " +

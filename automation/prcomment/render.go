@@ -21,7 +21,7 @@ const (
 	GitHubLimit = 65536
 	// MinMaxBytes is the smallest budget: a smaller Options.MaxBytes is
 	// raised to it, so the header, counts and warnings always fit.
-	MinMaxBytes = 2048
+	MinMaxBytes = 4096
 )
 
 // Per-item limits, so one resource with a huge value cannot use up the

@@ -2,6 +2,7 @@ package prcomment
 
 import (
 	"flag"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -214,6 +215,8 @@ func TestBudgetAlwaysHolds(t *testing.T) {
 		assert.LessOrEqual(t, len(got), max, "MaxBytes %d", max)
 		assert.Contains(t, got, "> [!CAUTION]", "MaxBytes %d keeps the warning", max)
 		assert.Contains(t, got, "| create | update | replace | delete | same |", "MaxBytes %d keeps the counts", max)
+		assert.Contains(t, got, "**The AKS clusters `tenant-007-cluster-aks`", "MaxBytes %d keeps the cluster sentence", max)
+		assert.NotContains(t, got, "(cut: comment size limit)", "MaxBytes %d needs no hard cut", max)
 		checkWellFormed(t, got, max)
 	}
 	// Beyond GitHub's limit the budget is lowered to fit.
@@ -230,7 +233,7 @@ func TestBudgetAlwaysHolds(t *testing.T) {
 	got = Render(d, Options{})
 	assert.Less(t, len(got), DefaultMaxBytes)
 	assert.Contains(t, got, "> **This destroy deleted 2,000 resources.**")
-	assert.Regexp(t, `> - … and [\d,]+ more, listed under the resource changes below`, got)
+	assert.Regexp(t, `> - … and [\d,]+ more replacements or deletions`, got)
 }
 
 func TestFleetBudget(t *testing.T) {
@@ -248,6 +251,17 @@ func TestFleetBudget(t *testing.T) {
 	}
 	assert.Equal(t, 3, strings.Count(got, "> [!CAUTION]"), "every stack keeps its warning")
 	assert.Contains(t, got, "of 6,000 changed resources and")
+	// Many stacks: each keeps its counts and warning (in a shorter form).
+	var many []*automation.Result
+	for i := 0; i < 40; i++ {
+		many = append(many, onStack(dataplaneReplace(), fmt.Sprintf("region-%02d", i)))
+	}
+	got40 := RenderFleet(many, Options{})
+	assert.Less(t, len(got40), DefaultMaxBytes)
+	assert.Equal(t, 40, strings.Count(got40, "> [!CAUTION]"))
+	assert.Equal(t, 40, strings.Count(got40, "> **The AKS cluster `platform-cluster-aks` would be replaced"))
+	assert.NotContains(t, got40, "(cut: comment size limit)")
+
 	// Every stack gets a share of the details.
 	for _, s := range []string{"asia", "eu", "us"} {
 		_, after, _ := strings.Cut(got, "### `"+s+"`")

@@ -47,9 +47,11 @@ func newCleaner(secrets []string) cleaner {
 	return c
 }
 
-// text cleans s and keeps its line breaks.
+// text cleans s and keeps its line breaks. Secrets are masked before and
+// after the cleaning: before, for a secret that contains a control
+// character, and after, for one split by a terminal code.
 func (c cleaner) text(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = c.mask(strings.ToValidUTF8(s, "\uFFFD"))
 	s = ansiRE.ReplaceAllString(s, "")
 	s = colorTagRE.ReplaceAllString(s, "")
 	s = strings.ReplaceAll(s, "\r\n", "\n")

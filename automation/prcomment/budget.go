@@ -20,7 +20,7 @@ type section struct {
 	head, tail string   // written when the section has items
 	items      []string // in display order
 	noun       string   // what an item is, plural: "changed resources"
-	shown      int      // set by fit
+	shown      int      // how many fit; set by render
 }
 
 // omitted is the line that ends a section whose items did not all fit.

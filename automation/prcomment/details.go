@@ -292,14 +292,20 @@ func clusterReplaced(names []string, will, networkProfile, short bool) string {
 	} else {
 		b.WriteString("**" + subject + nameList(names) + was + "** " + its + " node pools, workloads and everything stored in the cluster were created again.")
 	}
-	if networkProfile {
+	switch {
+	case networkProfile && will:
+		b.WriteString(" azure-native v2.88.0 replaces a ManagedCluster on any change under `networkProfile` (pulumi/pulumi-azure-native#4756)." +
+			" To change the data plane, network policy or ACNS of a running cluster, take the in-place migration path instead: " +
+			"update the cluster through ARM (`az aks update --network-dataplane cilium --network-policy cilium`, or aks-cilium's in-place migration), " +
+			"then refresh the stack; the next preview then plans no replacement.")
+	case networkProfile:
 		b.WriteString(" azure-native v2.88.0 replaces a ManagedCluster on any change under `networkProfile` (pulumi/pulumi-azure-native#4756).")
+	case will:
+		b.WriteString(" Where AKS can make the change in place, take the in-place path instead: update the cluster through ARM, " +
+			"then refresh the stack; the next preview then plans no replacement.")
 	}
 	if will {
-		b.WriteString(" To change the data plane, network policy or ACNS of a running cluster, take the in-place migration path instead: " +
-			"update the cluster through ARM (`az aks update --network-dataplane cilium --network-policy cilium`, or aks-cilium's in-place migration), " +
-			"then refresh the stack; the next preview then plans no replacement. " +
-			"`Engine.Up` refuses this replacement unless `UpOptions.AllowReplace` is set.")
+		b.WriteString(" `Engine.Up` refuses this replacement unless `UpOptions.AllowReplace` is set.")
 	}
 	return b.String()
 }

@@ -371,3 +371,33 @@ func TestTextHelpers(t *testing.T) {
 	assert.Equal(t, "", linkURL("javascript:alert(1)"))
 	assert.Equal(t, "https://x.example/a%28b%29", linkURL("https://x.example/a(b)"))
 }
+
+func TestWarningVariants(t *testing.T) {
+	_, _, _, vnet, _, mc, _, _ := platformResources("platform")
+
+	// A cluster replaced for a reason outside networkProfile.
+	r := &automation.Result{Stack: "prod", Op: "preview", Steps: []automation.Step{
+		replaceStep("prod", mc, []string{"location"}, diff("location", "update-replace", `"westeurope"`, `"northeurope"`)),
+	}}
+	got := Render(r, Options{})
+	assert.Contains(t, got, "because `location` changed:\n>   - `location`: `\"westeurope\"` → `\"northeurope\"`")
+	assert.Contains(t, got, "Where AKS can make the change in place")
+	assert.NotContains(t, got, "#4756")
+
+	// After an up, in the past tense and without the guardrail advice.
+	r.Op = "up"
+	got = Render(r, Options{})
+	assert.Contains(t, got, "> **This update replaced 1 resource.**")
+	assert.Contains(t, got, "**The AKS cluster `platform-cluster-aks` was replaced:**")
+	assert.NotContains(t, got, "AllowReplace")
+
+	// A VNet deleted while the cluster stays is a CAUTION.
+	r = &automation.Result{Stack: "prod", Op: "preview", Steps: []automation.Step{step("prod", vnet, "delete")}}
+	got = Render(r, Options{})
+	assert.Contains(t, got, "> [!CAUTION]")
+	assert.Contains(t, got, "cuts off the nodes in it; the cluster stays but loses its network.")
+
+	// No replace keys and no replace diffs: say the provider did not tell.
+	r = &automation.Result{Stack: "prod", Op: "preview", Steps: []automation.Step{replaceStep("prod", vnet, nil)}}
+	assert.Contains(t, Render(r, Options{}), "(the provider did not say which property forces the replacement)")
+}

@@ -401,3 +401,10 @@ func TestWarningVariants(t *testing.T) {
 	r = &automation.Result{Stack: "prod", Op: "preview", Steps: []automation.Step{replaceStep("prod", vnet, nil)}}
 	assert.Contains(t, Render(r, Options{}), "(the provider did not say which property forces the replacement)")
 }
+
+func BenchmarkRenderHuge(b *testing.B) {
+	r := huge()
+	for b.Loop() {
+		Render(r, ciOptions)
+	}
+}

@@ -58,6 +58,8 @@ type registration struct {
 	Protect       bool
 	IgnoreChanges []string
 	Provider      string
+	// Dependencies are the URNs the resource waits for (DependsOn).
+	Dependencies []string
 }
 
 // mocks is a mock resource monitor that records every registration and
@@ -79,6 +81,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			r.ParentURN = resource.URN(rpc.GetParent())
 			r.Protect = rpc.GetProtect()
 			r.IgnoreChanges = rpc.GetIgnoreChanges()
+			r.Dependencies = rpc.GetDependencies()
 		}
 		m.mu.Lock()
 		m.regs = append(m.regs, r)

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aks-cilium/aks-cilium/components/kubeconfig"
+	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
@@ -20,6 +21,19 @@ type PlatformArgs struct {
 	// Kubelogin chooses the non-interactive login of the Kubeconfig output;
 	// the zero value is the Azure CLI login.
 	Kubelogin kubeconfig.Options
+	// Policies, when set, applies the baseline network policies to the new
+	// cluster (BaselinePolicies). Their ACNS switches, Kubernetes version and
+	// internet-egress exceptions come from Spec (netpol.ForCluster).
+	Policies *PoliciesArgs
+}
+
+// PoliciesArgs configure the Platform's baseline network policies. In a
+// stack config (aks-cilium:policies) the netpol.Config fields sit beside
+// createNamespaces.
+type PoliciesArgs struct {
+	netpol.Config
+	// CreateNamespaces creates the target namespaces.
+	CreateNamespaces bool `json:"createNamespaces,omitempty"`
 }
 
 // Platform is the one-call composition: the Network and the Cluster on it.
@@ -31,6 +45,8 @@ type Platform struct {
 	Network *Network
 	// Cluster is the AKS cluster with the Cilium data plane.
 	Cluster *Cluster
+	// Policies are the baseline network policies; nil without Args.Policies.
+	Policies *BaselinePolicies
 
 	// ResourceGroupName is the resource group of the cluster and the VNet.
 	ResourceGroupName pulumi.StringOutput `pulumi:"resourceGroupName"`
@@ -78,6 +94,20 @@ func NewPlatformWithArgs(ctx *pulumi.Context, name string, args PlatformArgs, op
 	if err := args.Kubelogin.Validate(); err != nil {
 		return nil, fmt.Errorf("aks-cilium: %s: Kubelogin: %w", name, err)
 	}
+	// The policies are built (and refused when invalid) before anything is
+	// registered; the lint's findings on them are warnings in the run.
+	var policies *netpol.Config
+	if args.Policies != nil {
+		cfg := netpol.ForCluster(args.Policies.Config, c)
+		baseline, err := netpol.Build(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("aks-cilium: %s: Policies: %w", name, err)
+		}
+		for _, f := range netpol.Lint(baseline.PolicySet, netpol.LintContextFor(c)) {
+			_ = ctx.Log.Warn("aks-cilium: "+f.String(), nil)
+		}
+		policies = &cfg
+	}
 
 	p := &Platform{}
 	if err := ctx.RegisterComponentResourceV2(PlatformType, name, specInput(c), p, opts...); err != nil {
@@ -99,11 +129,17 @@ func NewPlatformWithArgs(ctx *pulumi.Context, name string, args PlatformArgs, op
 		return nil, err
 	}
 
-	// Resources inside the cluster go here, on p.Cluster.Provider and
-	// parented to p; the next one is the baseline network policies:
-	//
-	//	NewBaselinePolicies(ctx, childName(name, "policies"), ...,
-	//		pulumi.Parent(p), pulumi.Provider(p.Cluster.Provider))
+	// Resources inside the cluster: on its provider, after the cluster.
+	if policies != nil {
+		p.Policies, err = NewBaselinePolicies(ctx, childName(name, "policies"), BaselinePoliciesArgs{
+			Config:           *policies,
+			CreateNamespaces: args.Policies.CreateNamespaces,
+			DependsOn:        []pulumi.Resource{p.Cluster.ManagedCluster},
+		}, pulumi.Parent(p), pulumi.Providers(p.Cluster.Provider))
+		if err != nil {
+			return nil, err
+		}
+	}
 
 	p.ResourceGroupName = p.Network.ResourceGroupName
 	p.VNetID = p.Network.VNetID

@@ -1,8 +1,10 @@
 package components
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -20,6 +22,9 @@ const (
 	// ConfigKubeloginClientID is the client ID for the spn, msi or
 	// workloadidentity login.
 	ConfigKubeloginClientID = "aks-cilium:kubeloginClientId"
+	// ConfigPolicies holds the baseline network policies (PoliciesArgs) as
+	// a structured object; optional.
+	ConfigPolicies = "aks-cilium:policies"
 )
 
 // StackPlatformName is the Pulumi name of the Platform a stack program
@@ -64,5 +69,15 @@ func PlatformArgsFromConfig(ctx *pulumi.Context) (PlatformArgs, error) {
 		return PlatformArgs{}, fmt.Errorf("configuration key %s: %w", ConfigKubeloginMode, err)
 	}
 	clientID, _ := ctx.GetConfig(ConfigKubeloginClientID)
-	return PlatformArgs{Spec: c, Kubelogin: kubeconfig.Options{Login: login, ClientID: clientID}}, nil
+	args := PlatformArgs{Spec: c, Kubelogin: kubeconfig.Options{Login: login, ClientID: clientID}}
+	if raw, ok := ctx.GetConfig(ConfigPolicies); ok && raw != "" {
+		var p PoliciesArgs
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&p); err != nil {
+			return PlatformArgs{}, fmt.Errorf("configuration key %s: %w", ConfigPolicies, err)
+		}
+		args.Policies = &p
+	}
+	return args, nil
 }

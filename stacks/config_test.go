@@ -87,6 +87,9 @@ func TestProgramUnderMocks(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, []string{c.Name}, m.clusters)
 			assert.Equal(t, len(c.UserPools), m.pools)
+			if _, ok := stackConfig(t, stack)[ConfigPolicies]; ok {
+				assert.Positive(t, m.policies, "the stack's baseline policies are applied")
+			}
 		})
 	}
 }
@@ -114,6 +117,17 @@ func TestProgramConfigErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nothing was deployed")
 	assert.Zero(t, m.registered, "no resource registered for a bad config")
+
+	policyTypo := map[string]string{ConfigCluster: cfg[ConfigCluster], ConfigPolicies: `{"namespaces":["app"],"createNamespace":true}`}
+	err = runProgram(m, policyTypo)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown field "createNamespace"`)
+
+	exempt := map[string]string{ConfigCluster: cfg[ConfigCluster], ConfigPolicies: `{"namespaces":["kube-system"]}`}
+	err = runProgram(m, exempt)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "namespaces[0]")
+	assert.Zero(t, m.registered, "no resource registered for a bad policy config")
 }
 
 func runProgram(m *mocks, cfg map[string]string) error {
@@ -128,6 +142,7 @@ type mocks struct {
 	registered int
 	clusters   []string
 	pools      int
+	policies   int
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -151,6 +166,8 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		m.clusters = append(m.clusters, args.Inputs["resourceName"].StringValue())
 	case "azure-native:containerservice/v20241001:AgentPool":
 		m.pools++
+	case "kubernetes:networking.k8s.io/v1:NetworkPolicy":
+		m.policies++
 	}
 	return args.Name + "-id", out, nil
 }

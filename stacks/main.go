@@ -26,6 +26,7 @@ const (
 	ConfigCluster           = components.ConfigCluster
 	ConfigKubeloginMode     = components.ConfigKubeloginMode
 	ConfigKubeloginClientID = components.ConfigKubeloginClientID
+	ConfigPolicies          = components.ConfigPolicies
 )
 
 // program is components.StackProgram: the automation package runs the very

@@ -1,8 +1,8 @@
 package simulator
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 

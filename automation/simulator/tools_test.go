@@ -191,4 +191,3 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
-

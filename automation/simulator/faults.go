@@ -34,6 +34,7 @@ type OpKey struct {
 	Op   Op
 }
 
+// String renders the key as TYPE/OP, with "*" for a wildcard.
 func (k OpKey) String() string {
 	t, op := k.Type, string(k.Op)
 	if t == "" {
@@ -87,6 +88,7 @@ type Fault struct {
 	Times int
 }
 
+// String renders the fault in ParseFaults syntax.
 func (f Fault) String() string {
 	n := strconv.Itoa(f.Times)
 	if f.Times == Forever {

@@ -213,8 +213,9 @@ func (s *Simulator) Port() int {
 
 // EnvVars is what a Pulumi workspace needs in its environment to use this
 // simulator for azure-native: PULUMI_DEBUG_PROVIDERS=azure-native:<port>.
-// Merge it into auto.EnvVars (keep any other PULUMI_DEBUG_PROVIDERS entries
-// yourself).
+// Call it after Start. Merge it into auto.EnvVars (PULUMI_DEBUG_PROVIDERS
+// takes a comma-separated list: join it yourself with entries for other
+// providers).
 func (s *Simulator) EnvVars() map[string]string {
 	return map[string]string{"PULUMI_DEBUG_PROVIDERS": fmt.Sprintf("%s:%d", Package, s.Port())}
 }
@@ -345,6 +346,26 @@ type Operation struct {
 
 // Duration is End - Start.
 func (o Operation) Duration() time.Duration { return o.End.Sub(o.Start) }
+
+// Span is the wall-clock time from the first operation's start to the last
+// one's end: a deployment's critical path as ARM saw it. Compare it with the
+// sum of the durations along the longest dependency chain (the ideal chain)
+// to see what the engine's scheduling added.
+func Span(ops []Operation) time.Duration {
+	if len(ops) == 0 {
+		return 0
+	}
+	first, last := ops[0].Start, ops[0].End
+	for _, o := range ops[1:] {
+		if o.Start.Before(first) {
+			first = o.Start
+		}
+		if o.End.After(last) {
+			last = o.End
+		}
+	}
+	return last.Sub(first)
+}
 
 // Operations returns every ARM operation served so far, in start order.
 func (s *Simulator) Operations() []Operation {

@@ -30,6 +30,10 @@ type ClusterArgs struct {
 	// Kubelogin chooses the non-interactive login of the Kubeconfig output;
 	// the zero value is the Azure CLI login.
 	Kubelogin kubeconfig.Options
+	// LogAnalyticsWorkspaceID is where Container Insights sends data
+	// (MonitoringWorkspaces.LogAnalyticsWorkspaceID); required when the spec
+	// enables monitoring.containerInsights.
+	LogAnalyticsWorkspaceID pulumi.StringInput
 }
 
 // Cluster is an AKS ManagedCluster with Azure CNI powered by Cilium, its user
@@ -139,6 +143,8 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 		},
 		ApiServerAccessProfile: apiServerAccess(c.Security),
 		NetworkProfile:         networkProfile(c),
+		AddonProfiles:          addonProfiles(c, args.LogAnalyticsWorkspaceID),
+		AzureMonitorProfile:    azureMonitorProfile(c),
 		AgentPoolProfiles: containerservice.ManagedClusterAgentPoolProfileArray{
 			containerservice.ManagedClusterAgentPoolProfileArgs{
 				Name:                pulumi.String(c.SystemPool.Name),
@@ -255,6 +261,9 @@ func checkClusterArgs(name string, c spec.Cluster, args ClusterArgs) error {
 	if err := args.Kubelogin.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("Kubelogin: %w", err))
 	}
+	if c.Monitoring.ContainerInsights != nil && args.LogAnalyticsWorkspaceID == nil {
+		errs = append(errs, errors.New("LogAnalyticsWorkspaceID is required with monitoring.containerInsights (MonitoringWorkspaces.LogAnalyticsWorkspaceID)"))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("aks-cilium: %s: invalid ClusterArgs: %w", name, errors.Join(errs...))
 	}
@@ -324,6 +333,37 @@ func keepPodCIDR(podCIDR *string) pulumi.ResourceOption {
 			return &pulumi.ResourceTransformationResult{Props: args, Opts: t.Opts}
 		},
 	})
+}
+
+// addonProfiles turns on the omsagent (Container Insights) add-on with
+// managed identity auth when the spec asks for it.
+func addonProfiles(c spec.Cluster, workspaceID pulumi.StringInput) containerservice.ManagedClusterAddonProfileMapInput {
+	if c.Monitoring.ContainerInsights == nil {
+		return nil
+	}
+	return containerservice.ManagedClusterAddonProfileMap{
+		"omsagent": containerservice.ManagedClusterAddonProfileArgs{
+			Enabled: pulumi.Bool(true),
+			Config: pulumi.StringMap{
+				"logAnalyticsWorkspaceResourceID": workspaceID,
+				"useAADAuth":                      pulumi.String("true"),
+			},
+		},
+	}
+}
+
+// azureMonitorProfile turns on managed Prometheus metrics (the ama-metrics
+// agents) when the spec asks for it.
+func azureMonitorProfile(c spec.Cluster) containerservice.ManagedClusterAzureMonitorProfilePtrInput {
+	if c.Monitoring.Prometheus == nil {
+		return nil
+	}
+	return containerservice.ManagedClusterAzureMonitorProfileArgs{
+		Metrics: containerservice.ManagedClusterAzureMonitorProfileMetricsArgs{
+			Enabled:          pulumi.Bool(true),
+			KubeStateMetrics: containerservice.ManagedClusterAzureMonitorProfileKubeStateMetricsArgs{},
+		},
+	}
 }
 
 // aadProfile is AKS-managed Microsoft Entra ID, with Azure RBAC by default.

@@ -134,6 +134,9 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs) (string, resource.Property
 	case tokAgentPool:
 		out["name"] = resource.NewProperty(str("agentPoolName"))
 		return "pool-" + str("agentPoolName"), out, nil
+	case tokDeploymentStack:
+		out["outputs"] = resource.NewProperty(deploymentStackOutputs(in))
+		return sub + "/resourceGroups/" + str("resourceGroupName") + "/providers/Microsoft.Resources/deploymentStacks/" + str("deploymentStackName"), out, nil
 	}
 	if !args.Custom {
 		return "", out, nil // components have no ID

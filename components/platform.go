@@ -47,6 +47,10 @@ type Platform struct {
 	Cluster *Cluster
 	// Policies are the baseline network policies; nil without Args.Policies.
 	Policies *BaselinePolicies
+	// Workspaces and Monitoring are the Azure Monitor parts; nil when the
+	// spec enables no monitoring.
+	Workspaces *MonitoringWorkspaces
+	Monitoring *ClusterMonitoring
 
 	// ResourceGroupName is the resource group of the cluster and the VNet.
 	ResourceGroupName pulumi.StringOutput `pulumi:"resourceGroupName"`
@@ -118,15 +122,35 @@ func NewPlatformWithArgs(ctx *pulumi.Context, name string, args PlatformArgs, op
 	if err != nil {
 		return nil, err
 	}
+	var workspaceID pulumi.StringInput
+	if c.Monitoring.Enabled() {
+		p.Workspaces, err = NewMonitoringWorkspaces(ctx, childName(name, "workspaces"), MonitoringWorkspacesArgs{
+			Spec: c, ResourceGroupName: p.Network.ResourceGroupName,
+		}, pulumi.Parent(p))
+		if err != nil {
+			return nil, err
+		}
+		workspaceID = p.Workspaces.LogAnalyticsWorkspaceID
+	}
 	p.Cluster, err = NewCluster(ctx, childName(name, "cluster"), ClusterArgs{
-		Spec:              c,
-		ResourceGroupName: p.Network.ResourceGroupName,
-		NodeSubnetID:      p.Network.NodeSubnetID,
-		PodSubnetIDs:      p.Network.PodSubnetIDs,
-		Kubelogin:         args.Kubelogin,
+		Spec:                    c,
+		ResourceGroupName:       p.Network.ResourceGroupName,
+		NodeSubnetID:            p.Network.NodeSubnetID,
+		PodSubnetIDs:            p.Network.PodSubnetIDs,
+		Kubelogin:               args.Kubelogin,
+		LogAnalyticsWorkspaceID: workspaceID,
 	}, pulumi.Parent(p))
 	if err != nil {
 		return nil, err
+	}
+	if p.Workspaces != nil {
+		p.Monitoring, err = NewClusterMonitoring(ctx, childName(name, "monitoring"), ClusterMonitoringArgs{
+			Spec: c, ResourceGroupName: p.Network.ResourceGroupName,
+			ClusterName: p.Cluster.ClusterName, Workspaces: p.Workspaces,
+		}, pulumi.Parent(p))
+		if err != nil {
+			return nil, err
+		}
 	}
 
 	// Resources inside the cluster: on its provider, after the cluster.

@@ -158,3 +158,16 @@ func TestDNSPrefixDefault(t *testing.T) {
 	}
 	assert.Equal(t, "mine", Cluster{Name: "x", DNSPrefix: "mine"}.WithDefaults().DNSPrefix)
 }
+
+func TestMonitoringDefaults(t *testing.T) {
+	c := load(t, "overlay.yaml")
+	assert.False(t, c.Monitoring.Enabled(), "monitoring is off by default: it is billed")
+	c.Monitoring = Monitoring{ContainerInsights: &ContainerInsights{}, Prometheus: &Prometheus{}, Alerts: &Alerts{}}
+	d := c.WithDefaults()
+	assert.Equal(t, "log-aks-overlay", d.Monitoring.ContainerInsights.WorkspaceName)
+	assert.Equal(t, 30, d.Monitoring.ContainerInsights.RetentionDays)
+	assert.Equal(t, "amw-aks-overlay", d.Monitoring.Prometheus.WorkspaceName)
+	assert.Equal(t, 2, *d.Monitoring.Alerts.Severity)
+	assert.Empty(t, d.Validate())
+	assert.Empty(t, c.Monitoring.ContainerInsights.WorkspaceName, "the receiver is not changed")
+}

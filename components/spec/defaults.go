@@ -55,6 +55,7 @@ func (c Cluster) WithDefaults() Cluster {
 		out.Security.WorkloadIdentity = ptr(true)
 	}
 
+	out.Monitoring = monitoringDefaults(out.Monitoring, out.Name)
 	out.SystemPool = poolDefaults(out.SystemPool, n.Mode)
 	out.UserPools = append([]NodePool(nil), c.UserPools...)
 	for i := range out.UserPools {

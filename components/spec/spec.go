@@ -39,6 +39,9 @@ type Cluster struct {
 	Security Security `json:"security"`
 	// ACNS is Advanced Container Networking Services (paid; off by default).
 	ACNS ACNS `json:"acns"`
+	// Monitoring is Azure Monitor: Container Insights, managed Prometheus
+	// and Cilium health alerts (each billed; off by default).
+	Monitoring Monitoring `json:"monitoring,omitempty"`
 	// DeletionProtection protects the cluster from `pulumi destroy` and replacement.
 	DeletionProtection bool `json:"deletionProtection,omitempty"`
 	// Tags are applied to every Azure resource the components create.

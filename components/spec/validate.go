@@ -42,6 +42,7 @@ func (c Cluster) Validate() field.ErrorList {
 	}
 	errs = append(errs, validateSecurity(c.Security, field.NewPath("security"))...)
 	errs = append(errs, validateACNS(c.ACNS, k8s, field.NewPath("acns"))...)
+	errs = append(errs, validateMonitoring(c.Monitoring, field.NewPath("monitoring"))...)
 	return errs
 }
 

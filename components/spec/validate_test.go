@@ -160,6 +160,30 @@ func invalidCases() []invalidCase {
 			c.Network.Mode = PodSubnet{Subnets: []Subnet{{Name: "pods", ID: vnetID + "2/subnets/pods", CIDR: "10.10.16.0/20"}}}
 		}, path: "network.mode.podSubnet.subnets[0].id", detail: "node subnet's VNet"},
 
+		// Monitoring.
+		{name: "log workspace ID of the wrong type", mutate: func(c *Cluster) {
+			c.Monitoring.ContainerInsights = &ContainerInsights{WorkspaceID: vnetID}
+		}, path: "monitoring.containerInsights.workspaceId", detail: "Microsoft.OperationalInsights/workspaces"},
+		{name: "log retention too short", mutate: func(c *Cluster) {
+			c.Monitoring.ContainerInsights = &ContainerInsights{WorkspaceName: "log-x1", RetentionDays: 7}
+		}, path: "monitoring.containerInsights.retentionDays", detail: "30 to 730"},
+		{name: "retention on an existing workspace", mutate: func(c *Cluster) {
+			c.Monitoring.ContainerInsights = &ContainerInsights{RetentionDays: 60,
+				WorkspaceID: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/central"}
+		}, path: "monitoring.containerInsights.retentionDays", typ: field.ErrorTypeForbidden},
+		{name: "prometheus workspace name invalid", mutate: func(c *Cluster) {
+			c.Monitoring.Prometheus = &Prometheus{WorkspaceName: "amw_x"}
+		}, path: "monitoring.prometheus.workspaceName", detail: "4-63"},
+		{name: "alerts without prometheus", mutate: func(c *Cluster) { c.Monitoring.Alerts = &Alerts{} }, path: "monitoring.prometheus", typ: field.ErrorTypeRequired},
+		{name: "alert severity 7", mutate: func(c *Cluster) {
+			c.Monitoring.Prometheus = &Prometheus{WorkspaceName: "amw-x1"}
+			c.Monitoring.Alerts = &Alerts{Severity: ptr(7)}
+		}, path: "monitoring.alerts.severity", detail: "0 (critical) to 4"},
+		{name: "action group not an action group", mutate: func(c *Cluster) {
+			c.Monitoring.Prometheus = &Prometheus{WorkspaceName: "amw-x1"}
+			c.Monitoring.Alerts = &Alerts{ActionGroupIDs: []string{"oncall"}}
+		}, path: "monitoring.alerts.actionGroupIds[0]", detail: "Microsoft.Insights/actionGroups"},
+
 		// Security.
 		{name: "admin group not a GUID", mutate: func(c *Cluster) { c.Security.AdminGroupObjectIDs = []string{"platform-admins"} }, path: "security.adminGroupObjectIds[0]", detail: "GUID"},
 		{name: "tenant not a GUID", mutate: func(c *Cluster) { c.Security.TenantID = "contoso.onmicrosoft.com" }, path: "security.tenantId", detail: "GUID"},

@@ -21,6 +21,8 @@ const (
 	TypeSubnet         = "azure-native:network:Subnet"
 	TypeManagedCluster = "azure-native:containerservice/v20241001:ManagedCluster"
 	TypeAgentPool      = "azure-native:containerservice/v20241001:AgentPool"
+	// TypeDeploymentStack carries the monitoring resources (an ARM template).
+	TypeDeploymentStack = "azure-native:resources:DeploymentStackAtResourceGroup"
 )
 
 // DefaultKubernetesVersion is the version a ManagedCluster gets when its
@@ -104,6 +106,13 @@ var resourceTypes = map[string]*typeSpec{
 		forceNew: []string{"gpuInstanceProfile", "networkProfile", "osType", "podSubnetID", "vmSize", "vnetSubnetID"},
 		parent:   TypeManagedCluster,
 		outputs:  agentPoolOutputs,
+	},
+	TypeDeploymentStack: {
+		token:    TypeDeploymentStack,
+		armType:  "Microsoft.Resources/deploymentStacks",
+		path:     "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Resources/deploymentStacks/{deploymentStackName}",
+		forceNew: []string{},
+		outputs:  deploymentStackOutputs,
 	},
 }
 
@@ -260,6 +269,39 @@ func (s *Simulator) defaultLocation(id string, lookup func(string) *Resource) st
 		}
 	}
 	return s.configLocation()
+}
+
+// templateResourceIDRE matches an ARM template output of the form
+// [resourceId('<type>', '<name>')], the only expression the simulator
+// evaluates.
+var templateResourceIDRE = regexp.MustCompile(`^\[resourceId\('([^']+)', '([^']+)'\)\]$`)
+
+// deploymentStackOutputs lists the template's resources as managed by the
+// stack and evaluates its resourceId outputs in the stack's resource group.
+// The template's resources themselves are not simulated one by one.
+func deploymentStackOutputs(c *outputCtx, out map[string]any) {
+	out["provisioningState"] = "succeeded"
+	rg := c.id[:strings.Index(c.id, "/providers/")]
+	template, _ := c.inputs["template"].(map[string]any)
+	var managed []any
+	if res, ok := template["resources"].([]any); ok {
+		for _, r := range res {
+			if m, ok := r.(map[string]any); ok {
+				managed = append(managed, map[string]any{"id": rg + "/providers/" + str(m, "type") + "/" + str(m, "name"), "status": "managed"})
+			}
+		}
+	}
+	out["resources"] = managed
+	outputs := map[string]any{}
+	if tmplOuts, ok := template["outputs"].(map[string]any); ok {
+		for k, v := range tmplOuts {
+			vm, _ := v.(map[string]any)
+			if m := templateResourceIDRE.FindStringSubmatch(str(vm, "value")); m != nil {
+				outputs[k] = map[string]any{"type": "String", "value": rg + "/providers/" + m[1] + "/" + m[2]}
+			}
+		}
+	}
+	out["outputs"] = outputs
 }
 
 func resourceGroupOutputs(c *outputCtx, out map[string]any) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	network "github.com/pulumi/pulumi-azure-native-sdk/network/v2"
+	resources "github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
@@ -54,6 +55,14 @@ func TestSDKTokens(t *testing.T) {
 		_, err := network.NewSubnet(ctx, "extra", &network.SubnetArgs{
 			ResourceGroupName: pulumi.String(testRG), VirtualNetworkName: pulumi.String("vnet-sim"),
 			SubnetName: pulumi.String("extra"), AddressPrefix: pulumi.String("10.10.4.0/24"),
+		})
+		if err != nil {
+			return err
+		}
+		_, err = resources.NewDeploymentStackAtResourceGroup(ctx, "monitoring", &resources.DeploymentStackAtResourceGroupArgs{
+			ResourceGroupName: pulumi.String(testRG), DeploymentStackName: pulumi.String("mon"),
+			ActionOnUnmanage: resources.DeploymentStackPropertiesActionOnUnmanageArgs{Resources: pulumi.String("delete")},
+			DenySettings:     resources.DenySettingsArgs{Mode: pulumi.String("none")},
 		})
 		return err
 	}, pulumi.WithMocks("simtest", "dev", m))

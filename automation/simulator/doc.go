@@ -22,6 +22,11 @@
 //	azure-native:network:Subnet                               (network/v2)
 //	azure-native:containerservice/v20241001:ManagedCluster    (containerservice/v2/v20241001)
 //	azure-native:containerservice/v20241001:AgentPool         (containerservice/v2/v20241001)
+//	azure-native:resources:DeploymentStackAtResourceGroup     (resources/v2; the monitoring templates)
+//
+// A deployment stack is simulated as one resource: its template's resources
+// are listed as managed (outputs.resources) and its [resourceId(...)]
+// outputs are evaluated; the resources inside are not simulated one by one.
 //
 // and the functions azure-native:containerservice/v20241001:
 // listManagedClusterUserCredentials and azure-native:authorization:

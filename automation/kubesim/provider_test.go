@@ -15,10 +15,11 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	"github.com/aks-cilium/aks-cilium/components/netpol"
@@ -84,8 +85,8 @@ func TestNetworkPolicyLifecycle(t *testing.T) {
 	assert.Empty(t, d.GetReplaces())
 	assert.ElementsMatch(t, []string{"metadata", "spec"}, d.GetDiffs())
 	assert.Equal(t, map[string]pulumirpc.PropertyDiff_Kind{
-		"spec.egress":                                    pulumirpc.PropertyDiff_ADD,
-		"metadata.labels.tier":                           pulumirpc.PropertyDiff_UPDATE,
+		"spec.egress":          pulumirpc.PropertyDiff_ADD,
+		"metadata.labels.tier": pulumirpc.PropertyDiff_UPDATE,
 		`metadata.labels["app.kubernetes.io/managed-by"]`: pulumirpc.PropertyDiff_DELETE,
 	}, detailed(d))
 
@@ -256,6 +257,29 @@ func TestNamespaceLifecycle(t *testing.T) {
 	}
 	assert.Contains(t, f.log.String(), "no kube-controller-manager")
 	require.NoError(t, f.delete(tokNamespace, "ns", id, outs), "deleting again succeeds")
+}
+
+// Delete waits for an object to go, but only so long: one held by a
+// finalizer nobody removes fails the delete, naming the finalizer.
+func TestDeleteIsBounded(t *testing.T) {
+	f := newFixture(t)
+	f.sim.opts.DeleteTimeout = 300 * time.Millisecond
+	f.namespace("cm-held")
+	cm := map[string]any{
+		"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": "held", "namespace": "cm-held", "finalizers": []any{"example.com/hold"}},
+		"data":     map[string]any{"k": "v"},
+	}
+	id, outs := f.mustCreate("kubernetes:core/v1:ConfigMap", "held", cm)
+	assert.Equal(t, "v", outs["data"].(map[string]any)["k"], "top-level fields other than spec are applied")
+	err := f.delete("kubernetes:core/v1:ConfigMap", "held", id, outs)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ConfigMap cm-held/held is still present 300ms after its deletion (finalizers [example.com/hold])")
+
+	_, err = f.kube.CoreV1().ConfigMaps("cm-held").Patch(context.Background(), "held", types.MergePatchType,
+		[]byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
+	require.NoError(t, err)
+	require.NoError(t, f.delete("kubernetes:core/v1:ConfigMap", "held", id, outs), "gone once released")
 }
 
 // A name change replaces the object: the engine creates the new one, then

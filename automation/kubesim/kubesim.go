@@ -5,21 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+
+	"github.com/aks-cilium/aks-cilium/internal/providerhost"
 )
 
 // Simulated is always true, so a program can say next to anything kubesim
@@ -82,12 +80,10 @@ type Simulator struct {
 	host   *provider.HostClient
 
 	// srvMu guards the gRPC server's lifecycle.
-	srvMu   sync.Mutex
-	port    int
-	stopSrv chan bool
-	done    <-chan error
-	base    context.Context
-	cancel  context.CancelFunc
+	srvMu  sync.Mutex
+	srv    *providerhost.Server
+	base   context.Context
+	cancel context.CancelFunc
 }
 
 // New returns a simulator for the API server opts.Config reaches; Start
@@ -114,8 +110,8 @@ func (s *Simulator) String() string {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
 	where := "not serving"
-	if s.port != 0 {
-		where = "serving on 127.0.0.1:" + strconv.Itoa(s.port)
+	if s.srv != nil {
+		where = "serving on 127.0.0.1:" + strconv.Itoa(s.srv.Port())
 	}
 	return fmt.Sprintf("simulated %s %s (aks-cilium stand-in; objects go to the local API server at %s) %s",
 		Package, Version, s.Host(), where)
@@ -168,7 +164,7 @@ func (w warningLogger) HandleWarningHeader(code int, agent, text string) {
 func (s *Simulator) Start(ctx context.Context) (int, error) {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
-	if s.stopSrv != nil {
+	if s.srv != nil {
 		return 0, errors.New("kubesim: already started")
 	}
 	if s.base.Err() != nil {
@@ -184,22 +180,13 @@ func (s *Simulator) Start(ctx context.Context) (int, error) {
 	if _, err := dc.ServerVersion(); err != nil {
 		return 0, fmt.Errorf("kubesim: the API server at %s does not answer: %w", s.Host(), err)
 	}
-	stop := make(chan bool)
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Port:   s.opts.Port,
-		Cancel: stop,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterResourceProviderServer(srv, s.Server())
-			return nil
-		},
-		Options: []grpc.ServerOption{grpc.ChainUnaryInterceptor(recoverPanics)},
-	})
+	srv, err := providerhost.Serve("kubernetes (simulated)", s.opts.Port, s.Server())
 	if err != nil {
-		return 0, fmt.Errorf("kubesim: %w", err)
+		return 0, err
 	}
-	s.port, s.stopSrv, s.done = handle.Port, stop, handle.Done
+	s.srv = srv
 	s.logf("serving simulated %s %s on 127.0.0.1:%d; objects go to the local API server at %s",
-		Package, Version, handle.Port, s.Host())
+		Package, Version, srv.Port(), s.Host())
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -207,17 +194,7 @@ func (s *Simulator) Start(ctx context.Context) (int, error) {
 		case <-s.base.Done():
 		}
 	}()
-	return handle.Port, nil
-}
-
-// recoverPanics turns a panic in a handler into an error for that call.
-func recoverPanics(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("kubernetes (simulated): internal error in %s: %v", info.FullMethod, r)
-		}
-	}()
-	return handler(ctx, req)
+	return srv.Port(), nil
 }
 
 // Stop ends in-flight operations and stops the server. It is safe to call
@@ -225,12 +202,11 @@ func recoverPanics(ctx context.Context, req any, info *grpc.UnaryServerInfo, han
 func (s *Simulator) Stop() {
 	s.cancel()
 	s.srvMu.Lock()
-	stop, done := s.stopSrv, s.done
-	s.stopSrv, s.done = nil, nil
+	srv := s.srv
+	s.srv = nil
 	s.srvMu.Unlock()
-	if stop != nil {
-		close(stop)
-		<-done
+	if srv != nil {
+		srv.Stop()
 	}
 	s.setHost(nil)
 }
@@ -239,7 +215,10 @@ func (s *Simulator) Stop() {
 func (s *Simulator) Port() int {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
-	return s.port
+	if s.srv == nil {
+		return 0
+	}
+	return s.srv.Port()
 }
 
 // DebugProviderEntry is this simulator's entry of PULUMI_DEBUG_PROVIDERS,
@@ -264,15 +243,7 @@ func (s *Simulator) EnvVars() map[string]string {
 //
 // gives "azure-native:40123,kubernetes:40125". An entry that is itself a
 // list is kept whole.
-func DebugProviders(entries ...string) string {
-	var out []string
-	for _, e := range entries {
-		if e = strings.TrimSpace(e); e != "" {
-			out = append(out, e)
-		}
-	}
-	return strings.Join(out, ",")
-}
+func DebugProviders(entries ...string) string { return providerhost.DebugProviders(entries...) }
 
 // setHost replaces the engine connection used for diagnostics.
 func (s *Simulator) setHost(h *provider.HostClient) {

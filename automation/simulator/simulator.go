@@ -12,10 +12,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/grpc"
+
+	"github.com/aks-cilium/aks-cilium/internal/providerhost"
 )
 
 // Simulated is always true. It is here so a program can print, next to
@@ -86,12 +85,10 @@ type Simulator struct {
 	owned  bool // host was dialled by the simulator (Attach) and is closed by it
 
 	// srvMu guards the gRPC server's lifecycle.
-	srvMu   sync.Mutex
-	port    int
-	stopSrv chan bool
-	done    <-chan error
-	base    context.Context
-	cancel  context.CancelFunc
+	srvMu  sync.Mutex
+	srv    *providerhost.Server
+	base   context.Context
+	cancel context.CancelFunc
 }
 
 // New returns a simulator; Start serves it to the engine.
@@ -119,8 +116,8 @@ func (s *Simulator) String() string {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
 	where := "not serving"
-	if s.port != 0 {
-		where = "on 127.0.0.1:" + strconv.Itoa(s.port)
+	if s.srv != nil {
+		where = "on 127.0.0.1:" + strconv.Itoa(s.srv.Port())
 	}
 	return fmt.Sprintf("simulated Azure (aks-cilium stand-in for %s %s, subscription %s) %s",
 		Package, Version, s.opts.SubscriptionID, where)
@@ -141,7 +138,7 @@ func (s *Simulator) logf(format string, args ...any) {
 func (s *Simulator) Start(ctx context.Context) (int, error) {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
-	if s.stopSrv != nil {
+	if s.srv != nil {
 		return 0, errors.New("azure simulator: already started")
 	}
 	if s.base.Err() != nil {
@@ -153,21 +150,12 @@ func (s *Simulator) Start(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	stop := make(chan bool)
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Port:   s.opts.Port,
-		Cancel: stop,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterResourceProviderServer(srv, s.Server(nil))
-			return nil
-		},
-		Options: []grpc.ServerOption{grpc.ChainUnaryInterceptor(recoverPanics)},
-	})
+	srv, err := providerhost.Serve("azure-native (simulated)", s.opts.Port, s.Server(nil))
 	if err != nil {
-		return 0, fmt.Errorf("azure simulator: %w", err)
+		return 0, err
 	}
-	s.port, s.stopSrv, s.done = handle.Port, stop, handle.Done
-	s.logf("serving simulated %s %s on 127.0.0.1:%d (no Azure is reached)", Package, Version, handle.Port)
+	s.srv = srv
+	s.logf("serving simulated %s %s on 127.0.0.1:%d (no Azure is reached)", Package, Version, srv.Port())
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -175,18 +163,7 @@ func (s *Simulator) Start(ctx context.Context) (int, error) {
 		case <-s.base.Done():
 		}
 	}()
-	return handle.Port, nil
-}
-
-// recoverPanics turns a panic in a handler into an error for that call, so a
-// simulator bug fails one operation instead of the test process.
-func recoverPanics(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("azure-native (simulated): internal error in %s: %v", info.FullMethod, r)
-		}
-	}()
-	return handler(ctx, req)
+	return srv.Port(), nil
 }
 
 // Stop ends in-flight operations and stops the server. It is safe to call
@@ -194,12 +171,11 @@ func recoverPanics(ctx context.Context, req any, info *grpc.UnaryServerInfo, han
 func (s *Simulator) Stop() {
 	s.cancel()
 	s.srvMu.Lock()
-	stop, done := s.stopSrv, s.done
-	s.stopSrv, s.done = nil, nil
+	srv := s.srv
+	s.srv = nil
 	s.srvMu.Unlock()
-	if stop != nil {
-		close(stop)
-		<-done
+	if srv != nil {
+		srv.Stop()
 	}
 	s.setHost(nil, false)
 }
@@ -208,7 +184,10 @@ func (s *Simulator) Stop() {
 func (s *Simulator) Port() int {
 	s.srvMu.Lock()
 	defer s.srvMu.Unlock()
-	return s.port
+	if s.srv == nil {
+		return 0
+	}
+	return s.srv.Port()
 }
 
 // EnvVars is what a Pulumi workspace needs in its environment to use this

@@ -237,7 +237,7 @@ func (e *Engine) workspace(ctx context.Context, name string) (auto.Workspace, er
 		auto.WorkDir(dir),
 		auto.Project(project),
 		auto.Program(e.opts.Program),
-		auto.Pulumi(e.cli.command()),
+		auto.Pulumi(e.cli.Command()),
 		auto.SecretsProvider(e.opts.SecretsProvider),
 		auto.EnvVars(e.env()),
 	}

@@ -2,7 +2,6 @@ package automation
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -101,9 +100,9 @@ func toolsCachePulumi() string {
 // Processes is the number of pulumi processes this CLI has started.
 func (c *CLI) Processes() int64 { return c.count.Load() }
 
-// command is the auto.PulumiCommand the workspaces use: the shared one, with
-// a process count.
-func (c *CLI) command() auto.PulumiCommand { return countingCommand{c} }
+// Command is the CLI as the Automation API's command (auto.Pulumi), sharing
+// the version check made once and counting the processes it starts.
+func (c *CLI) Command() auto.PulumiCommand { return countingCommand{c} }
 
 type countingCommand struct{ cli *CLI }
 
@@ -116,5 +115,3 @@ func (c countingCommand) Run(ctx context.Context, workdir string, stdin io.Reade
 
 func (c countingCommand) Version() semver.Version { return c.cli.cmd.Version() }
 
-// errNoCLI is returned by operations on an Engine whose CLI is missing.
-var errNoCLI = errors.New("automation: no pulumi CLI")

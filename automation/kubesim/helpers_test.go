@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +21,8 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/aks-cilium/aks-cilium/internal/kubetest"
+
+	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 )
 
 // env is a real kube-apiserver v1.32 with Cilium's CRDs (`make tools`),
@@ -227,34 +228,5 @@ func deepCopy(v any) any {
 	}
 }
 
-// pulumiVersion is the CLI the tools build (tools/pulumi/go.mod).
-const pulumiVersion = "v3.274.1"
-
-// pulumiCLI returns the pulumi CLI `make tools` builds (AKS_CILIUM_PULUMI,
-// else the tools cache), or skips saying so; with AKS_CILIUM_REQUIRE_TOOLS=1
-// a missing CLI fails the test. (The same lookup as automation/simulator's
-// tests.)
-func pulumiCLI(t *testing.T) auto.PulumiCommand {
-	t.Helper()
-	bin := os.Getenv("AKS_CILIUM_PULUMI")
-	if bin == "" {
-		cache := os.Getenv("TOOLS_CACHE")
-		if dir, err := os.UserCacheDir(); cache == "" && err == nil {
-			cache = filepath.Join(dir, "aks-cilium", "tools")
-		}
-		bin = filepath.Join(cache, "pulumi-"+pulumiVersion, "pulumi")
-	}
-	if info, err := os.Stat(bin); err != nil || info.IsDir() {
-		msg := "the pulumi CLI " + pulumiVersion + " is not built: run `make tools` (or set AKS_CILIUM_PULUMI)"
-		if os.Getenv("AKS_CILIUM_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s (AKS_CILIUM_REQUIRE_TOOLS=1, so this fails instead of skipping)", msg)
-		}
-		t.Skip("skipped: " + msg)
-	}
-	root := t.TempDir() // the Automation API wants <root>/bin/pulumi
-	require.NoError(t, os.Mkdir(filepath.Join(root, "bin"), 0o755))
-	require.NoError(t, os.Symlink(bin, filepath.Join(root, "bin", "pulumi")))
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: root})
-	require.NoError(t, err)
-	return cmd
-}
+// pulumiCLI is the pulumi CLI `make tools` builds, or skips (fails in CI).
+func pulumiCLI(t *testing.T) auto.PulumiCommand { return pulumitest.Command(t) }

@@ -18,53 +18,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 )
 
-// pulumiVersion is the CLI the tools build (tools/pulumi/go.mod).
-const pulumiVersion = "v3.274.1"
-
-// pulumiCLI returns the pulumi CLI that `make tools` builds, or skips the
-// test saying so; with AKS_CILIUM_REQUIRE_TOOLS=1 (make test, CI) a missing
-// CLI fails the test instead.
-func pulumiCLI(t *testing.T) auto.PulumiCommand {
-	t.Helper()
-	bin := findPulumi()
-	if bin == "" {
-		msg := "the pulumi CLI " + pulumiVersion + " is not built: run `make tools` (or set AKS_CILIUM_PULUMI)"
-		if os.Getenv("AKS_CILIUM_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s (AKS_CILIUM_REQUIRE_TOOLS=1, so this fails instead of skipping)", msg)
-		}
-		t.Skip("skipped: " + msg)
-	}
-	// The Automation API wants <root>/bin/pulumi.
-	root := t.TempDir()
-	require.NoError(t, os.Mkdir(filepath.Join(root, "bin"), 0o755))
-	require.NoError(t, os.Symlink(bin, filepath.Join(root, "bin", "pulumi")))
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: root})
-	require.NoError(t, err)
-	return cmd
-}
-
-// findPulumi locates the CLI: AKS_CILIUM_PULUMI, else the tools cache
-// (TOOLS_CACHE or the user cache folder).
-func findPulumi() string {
-	candidates := []string{os.Getenv("AKS_CILIUM_PULUMI")}
-	cache := os.Getenv("TOOLS_CACHE")
-	if cache == "" {
-		if dir, err := os.UserCacheDir(); err == nil {
-			cache = filepath.Join(dir, "aks-cilium", "tools")
-		}
-	}
-	if cache != "" {
-		candidates = append(candidates, filepath.Join(cache, "pulumi-"+pulumiVersion, "pulumi"))
-	}
-	for _, c := range candidates {
-		if info, err := os.Stat(c); c != "" && err == nil && !info.IsDir() {
-			return c
-		}
-	}
-	return ""
-}
+// pulumiCLI is the pulumi CLI `make tools` builds, or skips (fails in CI).
+func pulumiCLI(t *testing.T) auto.PulumiCommand { return pulumitest.Command(t) }
 
 // startSimulator serves a simulator for the test's lifetime.
 func startSimulator(t *testing.T, opts Options) *Simulator {

@@ -114,4 +114,3 @@ func (c countingCommand) Run(ctx context.Context, workdir string, stdin io.Reade
 }
 
 func (c countingCommand) Version() semver.Version { return c.cli.cmd.Version() }
-

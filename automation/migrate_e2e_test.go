@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
@@ -119,13 +120,17 @@ func TestMigrationLeavesNoReplacement(t *testing.T) {
 	plan, err := client.Plan(ctx, simulator.DefaultSubscriptionID, "rg-legacy", "aks-legacy", migrate.PlanOptions{NetworkPolicies: nil, Policies: nil})
 	require.NoError(t, err)
 	require.Empty(t, plan.Blockers, plan.Human())
+	t.Log("\n" + plan.Human())
 	assert.False(t, plan.NoOp)
 
 	var events []migrate.Event
-	res, err := eng.Migrate(ctx, "legacy", client, plan, migrate.ApplyOptions{Progress: func(e migrate.Event) { events = append(events, e) }})
+	res, err := eng.Migrate(ctx, "legacy", client, plan, migrate.ApplyOptions{PollInterval: 10 * time.Millisecond, Progress: func(e migrate.Event) { events = append(events, e) }})
 	require.NoError(t, err)
 	require.NotNil(t, res)
 	assert.NotEmpty(t, events)
+	for _, e := range events {
+		t.Log(e.String())
+	}
 
 	mc, ok := sim.Get("/subscriptions/" + simulator.DefaultSubscriptionID + "/resourceGroups/rg-legacy/providers/Microsoft.ContainerService/managedClusters/aks-legacy")
 	require.True(t, ok)

@@ -61,11 +61,19 @@ func (e *ReplacementRefusedError) Error() string {
 	return b.String()
 }
 
-// CancelledError: the caller's context ended the operation. Pulumi was
-// interrupted gracefully, so the stack's lock is released; a rerun converges.
+// CancelledError: the caller's context ended the operation. Pulumi is
+// interrupted and waits for the resource operations in flight; when they
+// outlast the Automation API's grace period (10 s) the process is killed.
+// Either way the stack's lock is released (the Engine removes the lock a
+// killed process left, see LocksRemoved) and a rerun converges: a resource
+// whose operation was cut short is left as a pending operation, which the
+// next Up clears and redoes.
 type CancelledError struct {
 	Stack, Op string
 	Err       error
+	// LocksRemoved counts the stale locks the Engine removed after the
+	// cancelled run (its pulumi process was killed holding the lock).
+	LocksRemoved int
 }
 
 func (e *CancelledError) Error() string {
@@ -96,7 +104,9 @@ func (e *Engine) classify(ctx context.Context, op, stack string, err error, rec 
 		return nil
 	}
 	if ctx.Err() != nil {
-		return &CancelledError{Stack: stack, Op: op, Err: ctx.Err()}
+		// The pulumi process has exited (or was killed) by now: a lock it
+		// left behind is stale.
+		return &CancelledError{Stack: stack, Op: op, Err: ctx.Err(), LocksRemoved: e.removeStaleLocks(stack)}
 	}
 	if auto.IsConcurrentUpdateError(err) {
 		return &ConcurrentUpdateError{Stack: stack, Err: errors.New(e.mask(err.Error()))}

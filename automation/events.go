@@ -76,11 +76,19 @@ func newRecorder(mask func(string) string, progress io.Writer) *recorder {
 	return &recorder{mask: mask, progress: progress, steps: map[string]*Step{}}
 }
 
-// consume reads the channel until it is closed.
-func (r *recorder) consume(ch <-chan events.EngineEvent, done chan<- struct{}) {
+// consume reads the channel until it is closed or stop is.
+func (r *recorder) consume(ch <-chan events.EngineEvent, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
-	for ev := range ch {
-		r.record(ev)
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			r.record(ev)
+		case <-stop:
+			return
+		}
 	}
 }
 

@@ -90,13 +90,13 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster) (*Re
 
 func (e *Engine) preview(ctx context.Context, st *auto.Stack) (*Result, error) {
 	start := time.Now()
-	rec, ch, done := e.listen()
+	rec, ch, wait := e.listen()
 	opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.Diff()}
 	if e.opts.Parallel > 0 {
 		opts = append(opts, optpreview.Parallel(e.opts.Parallel))
 	}
 	res, err := st.Preview(ctx, opts...)
-	<-done
+	wait()
 	if err != nil {
 		return nil, e.classify(ctx, "preview", st.Name(), err, rec)
 	}
@@ -122,13 +122,13 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 		}
 	}
 	start := time.Now()
-	rec, ch, done := e.listen()
+	rec, ch, wait := e.listen()
 	opts := []optup.Option{optup.EventStreams(ch), optup.ShowSecrets(false)}
 	if e.opts.Parallel > 0 {
 		opts = append(opts, optup.Parallel(e.opts.Parallel))
 	}
 	res, err := st.Up(ctx, opts...)
-	<-done
+	wait()
 	if err != nil {
 		return nil, e.classify(ctx, "up", stack, err, rec)
 	}
@@ -147,9 +147,9 @@ func (e *Engine) Refresh(ctx context.Context, stack string) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	rec, ch, done := e.listen()
+	rec, ch, wait := e.listen()
 	res, err := st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.ShowSecrets(false))
-	<-done
+	wait()
 	if err != nil {
 		return nil, e.classify(ctx, "refresh", stack, err, rec)
 	}
@@ -169,9 +169,9 @@ func (e *Engine) Destroy(ctx context.Context, stack string) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	rec, ch, done := e.listen()
+	rec, ch, wait := e.listen()
 	res, err := st.Destroy(ctx, optdestroy.EventStreams(ch), optdestroy.ShowSecrets(false))
-	<-done
+	wait()
 	if err != nil {
 		return nil, e.classify(ctx, "destroy", stack, err, rec)
 	}
@@ -245,14 +245,23 @@ func (e *Engine) prepare(ctx context.Context, stack string, c *spec.Cluster) (*a
 	return e.stack(ctx, stack, c)
 }
 
-// listen starts a recorder on a fresh event channel; done closes when the
-// auto package has closed the channel (after the operation returns).
-func (e *Engine) listen() (*recorder, chan events.EngineEvent, chan struct{}) {
+// listen starts a recorder on a fresh event channel. wait, called once the
+// operation has returned, ends the recorder after its last event. The auto
+// package closes the channel only when pulumi streamed events to it; a run
+// that fails before it does (a locked stack, a bad flag) leaves it open, so
+// waiting for the close alone would hang. Every event is taken before the
+// operation returns (the channel is unbuffered and the auto package stops
+// its events server first), so stopping then loses none.
+func (e *Engine) listen() (*recorder, chan events.EngineEvent, func()) {
 	rec := newRecorder(e.mask, e.opts.Progress)
 	ch := make(chan events.EngineEvent)
+	stop := make(chan struct{})
 	done := make(chan struct{})
-	go rec.consume(ch, done)
-	return rec, ch, done
+	go rec.consume(ch, stop, done)
+	return rec, ch, func() {
+		close(stop)
+		<-done
+	}
 }
 
 func (e *Engine) result(stack, op string, rec *recorder, start time.Time) *Result {

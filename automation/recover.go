@@ -29,10 +29,15 @@ type RecoverReport struct {
 // *ConcurrentUpdateError), then refreshes with the pending operations
 // cleared so the state matches what really exists. A later Up converges.
 //
-// A create that was in flight when the run died may have made a resource
-// that the state no longer records; the next Up creates it again. The
-// simulator's creates are idempotent; against Azure, azure-native refuses to
-// create over an existing resource, and the fix is `pulumi import`.
+// A create that was in flight when the run died is dropped from the state
+// (its pending operation is cleared), so the next Up creates the resource
+// again. The azure simulator commits a write only when its operation
+// finishes, so an interrupted create left nothing and the rerun simply
+// creates it. Against Azure the create has usually gone on and finished
+// without Pulumi; azure-native then refuses to create over the existing
+// resource ("cannot create already existing resource", which the simulator
+// also answers), and the fix is `pulumi import` of that resource (or
+// deleting it) before the rerun.
 func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, error) {
 	st, err := e.prepare(ctx, stack, nil)
 	if err != nil {
@@ -75,9 +80,9 @@ func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, err
 	}
 
 	start := time.Now()
-	rec, ch, done := e.listen()
+	rec, ch, wait := e.listen()
 	_, err = st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.ClearPendingCreates(), optrefresh.ShowSecrets(false))
-	<-done
+	wait()
 	if err != nil {
 		return nil, e.classify(ctx, "refresh", stack, err, rec)
 	}
@@ -94,6 +99,19 @@ func (e *Engine) lockFiles(stack string) []string {
 	}
 	files, _ := filepath.Glob(filepath.Join(state, ".pulumi", "locks", "*", e.opts.Project, stack, "*.json"))
 	return files
+}
+
+// removeStaleLocks removes the stack's lock files whose process is gone
+// (file backend, this host), as after a run whose pulumi process was
+// killed, and returns how many it removed.
+func (e *Engine) removeStaleLocks(stack string) int {
+	n := 0
+	for _, lock := range e.lockFiles(stack) {
+		if _, alive := lockHolderAlive(lock); !alive && os.Remove(lock) == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // lockHolderAlive reads a lock file and reports whether its process still

@@ -1,0 +1,308 @@
+package automation_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	. "github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/simulator"
+	"github.com/aks-cilium/aks-cilium/components/spec"
+)
+
+// The end-to-end tests run the real pulumi CLI and engine (make tools), the
+// real Engine with a private file backend, the real components.StackProgram,
+// and the azure-native simulator in this process. Nothing reaches Azure.
+
+var (
+	cliOnce sync.Once
+	cliErr  error
+	cliTest *CLI
+)
+
+// testCLI is the pulumi CLI, found once per test binary and shared by every
+// Engine of the tests. A missing CLI skips, unless AKS_CILIUM_REQUIRE_TOOLS=1
+// (make test, CI) where it fails.
+func testCLI(t testing.TB) *CLI {
+	t.Helper()
+	cliOnce.Do(func() { cliTest, cliErr = FindCLI() })
+	if cliErr != nil {
+		if os.Getenv("AKS_CILIUM_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%v (AKS_CILIUM_REQUIRE_TOOLS=1, so this fails instead of skipping)", cliErr)
+		}
+		t.Skipf("skipped: %v", cliErr)
+	}
+	return cliTest
+}
+
+// referenceSpec is the stack the end-to-end tests and benchmarks deploy: an
+// overlay cluster with a system pool and two user pools (apps autoscaled,
+// batch fixed), in a new resource group and VNet.
+func referenceSpec(name string) spec.Cluster {
+	return spec.Cluster{
+		Name:              name,
+		Location:          "westeurope",
+		ResourceGroup:     spec.ResourceGroup{Name: "rg-" + name},
+		KubernetesVersion: "1.32",
+		Network: spec.Network{
+			Mode:         spec.Overlay{PodCIDR: "192.168.0.0/16"},
+			ServiceCIDR:  "10.0.0.0/16",
+			DNSServiceIP: "10.0.0.10",
+			VNet: spec.VNet{
+				Name:         "vnet-" + name,
+				AddressSpace: []string{"10.10.0.0/16"},
+				NodeSubnet:   spec.Subnet{Name: "nodes", CIDR: "10.10.0.0/22"},
+			},
+		},
+		SystemPool: spec.NodePool{Name: "system", VMSize: "Standard_D4ds_v5", Count: 2},
+		UserPools: []spec.NodePool{
+			{Name: "apps", VMSize: "Standard_D4ds_v5", Count: 1, Autoscale: &spec.Autoscale{Min: 1, Max: 5}},
+			{Name: "batch", VMSize: "Standard_D8ds_v5", Count: 1},
+		},
+		Tags: map[string]string{"environment": "test"},
+	}
+}
+
+// referenceResources is what the reference spec creates in (simulated)
+// Azure: resource group, VNet, ManagedCluster, two AgentPools.
+const referenceResources = 5
+
+// harness is an Engine and a simulator in a private temporary folder.
+type harness struct {
+	t        testing.TB
+	dir      string
+	sim      *simulator.Simulator
+	eng      *Engine
+	env      map[string]string
+	progress *syncBuffer
+}
+
+// harnessOptions tune newHarness.
+type harnessOptions struct {
+	// Sim are the simulator's options (Logf is set to the test log).
+	Sim simulator.Options
+	// Dir is the Engine's folder; a new temporary one when empty.
+	Dir string
+	// Passphrase is the secrets passphrase; a fixed test one when empty.
+	Passphrase string
+}
+
+func newHarness(t testing.TB, o harnessOptions) *harness {
+	t.Helper()
+	cli := testCLI(t)
+	if o.Dir == "" {
+		o.Dir = filepath.Join(t.TempDir(), "engine")
+	}
+	if o.Passphrase == "" {
+		o.Passphrase = "e2e-passphrase"
+	}
+	if o.Sim.Retry.Backoff == 0 {
+		o.Sim.Retry.Backoff = time.Millisecond
+	}
+	if o.Sim.Logf == nil {
+		o.Sim.Logf = t.Logf
+	}
+	sim := simulator.New(o.Sim)
+	_, err := sim.Start(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(sim.Stop)
+	env := providerEnv(t, sim)
+	progress := &syncBuffer{}
+	eng, err := New(Options{
+		Dir:        o.Dir,
+		Passphrase: o.Passphrase,
+		CLI:        cli,
+		PulumiHome: filepath.Join(o.Dir, "home"),
+		Env:        env,
+		Progress:   progress,
+	})
+	require.NoError(t, err)
+	return &harness{t: t, dir: o.Dir, sim: sim, eng: eng, env: env, progress: progress}
+}
+
+// providerEnv is the environment that sends the engine's azure-native calls
+// to sim and its kubernetes provider to an in-process stand-in.
+func providerEnv(t testing.TB, sim *simulator.Simulator) map[string]string {
+	t.Helper()
+	kube, err := startKubeStandIn()
+	require.NoError(t, err)
+	t.Cleanup(kube.stop)
+	return map[string]string{
+		"PULUMI_DEBUG_PROVIDERS":        sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"] + "," + kube.debugProvider(),
+		"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
+	}
+}
+
+// kubeStandIn is a stand-in for the kubernetes provider (4.32.0): enough
+// for the Cluster component's Kubernetes provider resource (check,
+// configure, diff of its config), and an error naming the resource for
+// anything deployed into the cluster. It never logs its configuration (the
+// kubeconfig). TODO(kubesim): use automation/kubesim, which applies the
+// objects to a real kube-apiserver, once it lands.
+type kubeStandIn struct {
+	pulumirpc.UnimplementedResourceProviderServer
+	port   int
+	cancel chan bool
+	done   <-chan error
+}
+
+func startKubeStandIn() (*kubeStandIn, error) {
+	k := &kubeStandIn{cancel: make(chan bool)}
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: k.cancel,
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterResourceProviderServer(srv, k)
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	k.port, k.done = handle.Port, handle.Done
+	return k, nil
+}
+
+func (k *kubeStandIn) debugProvider() string { return fmt.Sprintf("kubernetes:%d", k.port) }
+
+func (k *kubeStandIn) stop() {
+	close(k.cancel)
+	<-k.done
+}
+
+func (k *kubeStandIn) Attach(context.Context, *pulumirpc.PluginAttach) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+func (k *kubeStandIn) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: "4.32.0"}, nil
+}
+
+func (k *kubeStandIn) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
+	return &pulumirpc.GetSchemaResponse{Schema: `{"name":"kubernetes","version":"4.32.0"}`}, nil
+}
+
+func (k *kubeStandIn) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+func (k *kubeStandIn) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+}
+
+func (k *kubeStandIn) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true}, nil
+}
+
+func (k *kubeStandIn) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+func (k *kubeStandIn) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return nil, fmt.Errorf("kubernetes (test stand-in): %s is not simulated; Kubernetes objects need automation/kubesim", req.GetUrn())
+}
+
+// syncBuffer is a bytes.Buffer safe for the Engine's progress writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// stepTimer logs how long each step of a scenario took.
+func stepTimer(t testing.TB) func(name string) {
+	last := time.Now()
+	return func(name string) {
+		t.Logf("step %-50s %s", name, time.Since(last).Round(time.Millisecond))
+		last = time.Now()
+	}
+}
+
+// stepOf returns the step of the resource whose name ends with suffix.
+func stepOf(r *Result, suffix string) *Step {
+	for i := range r.Steps {
+		if strings.HasSuffix(r.Steps[i].Name, suffix) {
+			return &r.Steps[i]
+		}
+	}
+	return nil
+}
+
+// simTypes counts the simulated Azure's resources by short type name.
+func simTypes(sim *simulator.Simulator) map[string]int {
+	out := map[string]int{}
+	for _, r := range sim.Resources() {
+		out[r.Type[strings.LastIndex(r.Type, ":")+1:]]++
+	}
+	return out
+}
+
+// helperEnv selects a helper mode of the test binary: TestE2EKilledUp runs
+// the binary again as a child that starts an Up, and kills it mid-run.
+const helperEnv = "AKS_CILIUM_E2E_HELPER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) == "up" {
+		os.Exit(helperUp())
+	}
+	os.Exit(m.Run())
+}
+
+// helperUp runs an Up of the reference spec in the Engine folder
+// AKS_CILIUM_E2E_DIR against a simulator whose Azure is the state file
+// AKS_CILIUM_E2E_STATE, with a ManagedCluster create that takes minutes,
+// so the parent can kill it while the create is in flight.
+func helperUp() int {
+	dir, state := os.Getenv("AKS_CILIUM_E2E_DIR"), os.Getenv("AKS_CILIUM_E2E_STATE")
+	sim := simulator.New(simulator.Options{StateFile: state,
+		Latency: map[simulator.OpKey]time.Duration{{Type: "ManagedCluster", Op: simulator.OpCreate}: 5 * time.Minute}})
+	if _, err := sim.Start(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		return 1
+	}
+	kube, err := startKubeStandIn()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		return 1
+	}
+	cli, err := FindCLI()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		return 1
+	}
+	eng, err := New(Options{Dir: dir, Passphrase: "e2e-passphrase", CLI: cli, PulumiHome: filepath.Join(dir, "home"),
+		Progress: os.Stderr, Env: map[string]string{
+			"PULUMI_DEBUG_PROVIDERS":        sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"] + "," + kube.debugProvider(),
+			"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
+		}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "helper: up starts")
+	_, err = eng.Up(context.Background(), "dev", referenceSpec("crash"), UpOptions{})
+	fmt.Fprintln(os.Stderr, "helper: up returned (it should have been killed first):", err)
+	return 1
+}

@@ -11,41 +11,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/kubesim"
 	"github.com/aks-cilium/aks-cilium/automation/simulator"
 	"github.com/aks-cilium/aks-cilium/components/spec"
+	"github.com/aks-cilium/aks-cilium/internal/providerhost"
+	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 )
 
 // The end-to-end tests run the real pulumi CLI and engine (make tools), the
 // real Engine with a private file backend, the real components.StackProgram,
 // and the azure-native simulator in this process. Nothing reaches Azure.
 
-var (
-	cliOnce sync.Once
-	cliErr  error
-	cliTest *CLI
-)
-
 // testCLI is the pulumi CLI, found once per test binary and shared by every
 // Engine of the tests. A missing CLI skips, unless AKS_CILIUM_REQUIRE_TOOLS=1
 // (make test, CI) where it fails.
-func testCLI(t testing.TB) *CLI {
-	t.Helper()
-	cliOnce.Do(func() { cliTest, cliErr = FindCLI() })
-	if cliErr != nil {
-		if os.Getenv("AKS_CILIUM_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%v (AKS_CILIUM_REQUIRE_TOOLS=1, so this fails instead of skipping)", cliErr)
-		}
-		t.Skipf("skipped: %v", cliErr)
-	}
-	return cliTest
-}
+func testCLI(t testing.TB) *CLI { return pulumitest.CLI(t) }
 
 // referenceSpec is the stack the end-to-end tests and benchmarks deploy: an
 // overlay cluster with a system pool and two user pools (apps autoscaled,
@@ -133,52 +118,37 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 }
 
 // providerEnv is the environment that sends the engine's azure-native calls
-// to sim and its kubernetes provider to an in-process stand-in.
+// to sim and its kubernetes provider to kubesim, until the test ends.
 func providerEnv(t testing.TB, sim *simulator.Simulator) map[string]string {
 	t.Helper()
-	kube, err := startKubeStandIn()
+	env, stop, err := providerEnvOf(sim)
 	require.NoError(t, err)
-	t.Cleanup(kube.stop)
-	return map[string]string{
-		"PULUMI_DEBUG_PROVIDERS":        sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"] + "," + kube.debugProvider(),
-		"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
+	t.Cleanup(stop)
+	return env
+}
+
+// providerEnvOf serves the kubernetes stand-in and returns the environment
+// that sends both providers' calls to the stand-ins.
+func providerEnvOf(sim *simulator.Simulator) (map[string]string, func(), error) {
+	kube, err := providerhost.Serve("kubernetes (test stand-in)", 0, &kubeStandIn{})
+	if err != nil {
+		return nil, nil, err
 	}
+	return map[string]string{
+		"PULUMI_DEBUG_PROVIDERS":        kubesim.DebugProviders(sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"], fmt.Sprintf("%s:%d", kubesim.Package, kube.Port())),
+		"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
+	}, kube.Stop, nil
 }
 
 // kubeStandIn is a stand-in for the kubernetes provider (4.32.0): enough
 // for the Cluster component's Kubernetes provider resource (check,
 // configure, diff of its config), and an error naming the resource for
 // anything deployed into the cluster. It never logs its configuration (the
-// kubeconfig). TODO(kubesim): use automation/kubesim, which applies the
-// objects to a real kube-apiserver, once it lands.
+// kubeconfig). These tests deploy no object into the cluster, so they need
+// no API server; automation/kubesim (which insists on one, and applies the
+// objects to it) serves the tests and the demo that apply policies.
 type kubeStandIn struct {
 	pulumirpc.UnimplementedResourceProviderServer
-	port   int
-	cancel chan bool
-	done   <-chan error
-}
-
-func startKubeStandIn() (*kubeStandIn, error) {
-	k := &kubeStandIn{cancel: make(chan bool)}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: k.cancel,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterResourceProviderServer(srv, k)
-			return nil
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	k.port, k.done = handle.Port, handle.Done
-	return k, nil
-}
-
-func (k *kubeStandIn) debugProvider() string { return fmt.Sprintf("kubernetes:%d", k.port) }
-
-func (k *kubeStandIn) stop() {
-	close(k.cancel)
-	<-k.done
 }
 
 func (k *kubeStandIn) Attach(context.Context, *pulumirpc.PluginAttach) (*emptypb.Empty, error) {
@@ -282,7 +252,7 @@ func helperUp() int {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 1
 	}
-	kube, err := startKubeStandIn()
+	env, _, err := providerEnvOf(sim)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 1
@@ -293,10 +263,7 @@ func helperUp() int {
 		return 1
 	}
 	eng, err := New(Options{Dir: dir, Passphrase: "e2e-passphrase", CLI: cli, PulumiHome: filepath.Join(dir, "home"),
-		Progress: os.Stderr, Env: map[string]string{
-			"PULUMI_DEBUG_PROVIDERS":        sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"] + "," + kube.debugProvider(),
-			"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
-		}})
+		Progress: os.Stderr, Env: env})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 1

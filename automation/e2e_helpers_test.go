@@ -96,7 +96,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	if o.Sim.Retry.Backoff == 0 {
 		o.Sim.Retry.Backoff = time.Millisecond
 	}
-	if o.Sim.Logf == nil {
+	if _, bench := t.(*testing.B); o.Sim.Logf == nil && !bench {
 		o.Sim.Logf = t.Logf
 	}
 	sim := simulator.New(o.Sim)

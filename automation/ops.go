@@ -85,12 +85,13 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return e.preview(ctx, st)
+	return e.preview(ctx, st, "preview")
 }
 
-func (e *Engine) preview(ctx context.Context, st *auto.Stack) (*Result, error) {
+// preview runs a preview; label heads its progress lines.
+func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*Result, error) {
 	start := time.Now()
-	rec, ch, wait := e.listen()
+	rec, ch, wait := e.listen(label, st.Name())
 	opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.Diff()}
 	if e.opts.Parallel > 0 {
 		opts = append(opts, optpreview.Parallel(e.opts.Parallel))
@@ -113,7 +114,7 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 		return nil, err
 	}
 	if !o.AllowReplace {
-		plan, err := e.preview(ctx, st)
+		plan, err := e.preview(ctx, st, "preview (replacement guardrail)")
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +123,7 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 		}
 	}
 	start := time.Now()
-	rec, ch, wait := e.listen()
+	rec, ch, wait := e.listen("up", stack)
 	opts := []optup.Option{optup.EventStreams(ch), optup.ShowSecrets(false)}
 	if e.opts.Parallel > 0 {
 		opts = append(opts, optup.Parallel(e.opts.Parallel))
@@ -147,7 +148,7 @@ func (e *Engine) Refresh(ctx context.Context, stack string) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	rec, ch, wait := e.listen()
+	rec, ch, wait := e.listen("refresh", stack)
 	res, err := st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.ShowSecrets(false))
 	wait()
 	if err != nil {
@@ -169,7 +170,7 @@ func (e *Engine) Destroy(ctx context.Context, stack string) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	rec, ch, wait := e.listen()
+	rec, ch, wait := e.listen("destroy", stack)
 	res, err := st.Destroy(ctx, optdestroy.EventStreams(ch), optdestroy.ShowSecrets(false))
 	wait()
 	if err != nil {
@@ -252,7 +253,13 @@ func (e *Engine) prepare(ctx context.Context, stack string, c *spec.Cluster) (*a
 // waiting for the close alone would hang. Every event is taken before the
 // operation returns (the channel is unbuffered and the auto package stops
 // its events server first), so stopping then loses none.
-func (e *Engine) listen() (*recorder, chan events.EngineEvent, func()) {
+//
+// With Options.Progress, a line naming the operation and the stack heads
+// the run's step lines (Up prints its guardrail preview, then the update).
+func (e *Engine) listen(op, stack string) (*recorder, chan events.EngineEvent, func()) {
+	if e.opts.Progress != nil {
+		fmt.Fprintf(e.opts.Progress, "%s of stack %s:\n", op, stack)
+	}
 	rec := newRecorder(e.mask, e.opts.Progress)
 	ch := make(chan events.EngineEvent)
 	stop := make(chan struct{})

@@ -80,7 +80,7 @@ func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, err
 	}
 
 	start := time.Now()
-	rec, ch, wait := e.listen()
+	rec, ch, wait := e.listen("refresh (recover)", stack)
 	_, err = st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.ClearPendingCreates(), optrefresh.ShowSecrets(false))
 	wait()
 	if err != nil {

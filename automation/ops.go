@@ -52,7 +52,8 @@ func (r *Result) HasChanges() bool {
 	return false
 }
 
-// ChangeSummary is a stable one-line summary such as "2 to create, 1 to update".
+// ChangeSummary is a stable one-line summary such as "2 create, 1 update"
+// (operations in alphabetical order), or "no changes".
 func (r *Result) ChangeSummary() string {
 	var parts []string
 	ops := make([]string, 0, len(r.Changes))

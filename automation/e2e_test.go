@@ -45,6 +45,7 @@ func TestE2ELifecycle(t *testing.T) {
 	ctx := t.Context()
 	c := referenceSpec("e2e")
 	step := stepTimer(t)
+	procs := h.eng.CLI().Processes() // the CLI is shared by every test of the binary
 
 	pre, err := h.eng.Preview(ctx, "dev", c)
 	require.NoError(t, err, "first preview")
@@ -162,7 +163,7 @@ func TestE2ELifecycle(t *testing.T) {
 	require.NoError(t, h.eng.Remove(ctx, "dev"))
 	step("destroy")
 
-	t.Logf("pulumi processes: %d", h.eng.CLI().Processes())
+	t.Logf("pulumi processes for the whole sequence: %d", h.eng.CLI().Processes()-procs)
 }
 
 // lockFiles lists the stack's lock files in the Engine's file backend.
@@ -443,6 +444,7 @@ func TestE2EPreviewFleet(t *testing.T) {
 		}
 		stacks = append(stacks, StackSpec{Name: name, Spec: c})
 	}
+	procs := h.eng.CLI().Processes() // the CLI is shared by every test of the binary
 	results := h.eng.PreviewFleet(t.Context(), stacks, 4)
 	require.Len(t, results, len(stacks))
 	for i, r := range results {
@@ -464,7 +466,14 @@ func TestE2EPreviewFleet(t *testing.T) {
 		return rs
 	}(), prcomment.Options{})
 	assert.Contains(t, md, "8 stacks")
-	t.Logf("pulumi processes for %d stacks: %d", len(stacks), h.eng.CLI().Processes())
+	t.Logf("pulumi processes for the first previews of %d stacks: %d", len(stacks), h.eng.CLI().Processes()-procs)
+
+	// Warm, every stack's preview is one pulumi process.
+	procs = h.eng.CLI().Processes()
+	for _, r := range h.eng.PreviewFleet(t.Context(), stacks, 4) {
+		require.NoError(t, r.Err, r.Stack)
+	}
+	assert.Equal(t, int64(len(stacks)), h.eng.CLI().Processes()-procs, "one pulumi process per warm preview")
 
 	// A bad spec fails its own stack only, before any process runs.
 	bad := referenceSpec("bad")

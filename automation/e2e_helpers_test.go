@@ -11,15 +11,12 @@ import (
 	"testing"
 	"time"
 
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/types/known/emptypb"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/kubesim"
 	"github.com/aks-cilium/aks-cilium/automation/simulator"
 	"github.com/aks-cilium/aks-cilium/components/spec"
-	"github.com/aks-cilium/aks-cilium/internal/providerhost"
 	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 )
 
@@ -130,7 +127,7 @@ func providerEnv(t testing.TB, sim *simulator.Simulator) map[string]string {
 // providerEnvOf serves the kubernetes stand-in and returns the environment
 // that sends both providers' calls to the stand-ins.
 func providerEnvOf(sim *simulator.Simulator) (map[string]string, func(), error) {
-	kube, err := providerhost.Serve("kubernetes (test stand-in)", 0, &kubeStandIn{})
+	kube, err := kubesim.ServeNoAPIServer()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -138,49 +135,6 @@ func providerEnvOf(sim *simulator.Simulator) (map[string]string, func(), error) 
 		"PULUMI_DEBUG_PROVIDERS":        kubesim.DebugProviders(sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"], fmt.Sprintf("%s:%d", kubesim.Package, kube.Port())),
 		"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
 	}, kube.Stop, nil
-}
-
-// kubeStandIn is a stand-in for the kubernetes provider (4.32.0): enough
-// for the Cluster component's Kubernetes provider resource (check,
-// configure, diff of its config), and an error naming the resource for
-// anything deployed into the cluster. It never logs its configuration (the
-// kubeconfig). These tests deploy no object into the cluster, so they need
-// no API server; automation/kubesim (which insists on one, and applies the
-// objects to it) serves the tests and the demo that apply policies.
-type kubeStandIn struct {
-	pulumirpc.UnimplementedResourceProviderServer
-}
-
-func (k *kubeStandIn) Attach(context.Context, *pulumirpc.PluginAttach) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
-}
-
-func (k *kubeStandIn) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: "4.32.0"}, nil
-}
-
-func (k *kubeStandIn) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
-	return &pulumirpc.GetSchemaResponse{Schema: `{"name":"kubernetes","version":"4.32.0"}`}, nil
-}
-
-func (k *kubeStandIn) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
-}
-
-func (k *kubeStandIn) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
-}
-
-func (k *kubeStandIn) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
-	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true}, nil
-}
-
-func (k *kubeStandIn) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
-}
-
-func (k *kubeStandIn) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	return nil, fmt.Errorf("kubernetes (test stand-in): %s is not simulated; Kubernetes objects need automation/kubesim", req.GetUrn())
 }
 
 // syncBuffer is a bytes.Buffer safe for the Engine's progress writes.

@@ -13,8 +13,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"google.golang.org/protobuf/types/known/emptypb"
 	"k8s.io/client-go/rest"
 
 	"github.com/aks-cilium/aks-cilium/automation"
@@ -22,7 +20,6 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation/simulator"
 	"github.com/aks-cilium/aks-cilium/components"
 	"github.com/aks-cilium/aks-cilium/internal/kubetest"
-	"github.com/aks-cilium/aks-cilium/internal/providerhost"
 )
 
 // simulatedBanner is printed, to stderr, by every --simulate run.
@@ -131,7 +128,7 @@ func (s *session) startKube(ctx context.Context) (string, error) {
 	} else {
 		s.kubeNote = "not started for this run"
 	}
-	srv, err := providerhost.Serve("kubernetes (stand-in)", 0, &kubeStandIn{})
+	srv, err := kubesim.ServeNoAPIServer()
 	if err != nil {
 		return "", err
 	}
@@ -185,53 +182,4 @@ func platformProgram(policies *components.PoliciesArgs) pulumi.RunFunc {
 		}
 		return nil
 	}
-}
-
-// kubeStandIn stands in for the kubernetes provider when there is no local
-// API server: enough for the Cluster's Kubernetes provider resource.
-// Objects are refused (the policies are left out of such a run); reads and
-// deletes of objects an earlier run applied succeed, so refresh and destroy
-// work. It never logs its configuration (the kubeconfig).
-type kubeStandIn struct {
-	pulumirpc.UnimplementedResourceProviderServer
-}
-
-func (k *kubeStandIn) Attach(context.Context, *pulumirpc.PluginAttach) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
-}
-
-func (k *kubeStandIn) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: kubesim.Version}, nil
-}
-
-func (k *kubeStandIn) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
-	return &pulumirpc.GetSchemaResponse{Schema: `{"name":"kubernetes","version":"` + kubesim.Version + `"}`}, nil
-}
-
-func (k *kubeStandIn) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
-}
-
-func (k *kubeStandIn) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
-}
-
-func (k *kubeStandIn) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
-	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true}, nil
-}
-
-func (k *kubeStandIn) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
-}
-
-func (k *kubeStandIn) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	return nil, fmt.Errorf("kubernetes (stand-in): %s cannot be applied: there is no local kube-apiserver (run `make tools`)", req.GetUrn())
-}
-
-func (k *kubeStandIn) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
-}
-
-func (k *kubeStandIn) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
 }

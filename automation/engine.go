@@ -28,6 +28,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -37,8 +38,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/aks-cilium/aks-cilium/components"
+	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
@@ -252,13 +255,15 @@ func (e *Engine) workspace(ctx context.Context, name string) (auto.Workspace, er
 }
 
 // writeSpec stores the spec under components.ConfigCluster in the stack's
-// settings file, keeping everything else there (the encryption salt, other
-// keys). The spec holds no secrets.
+// settings file. The spec holds no secrets.
 func writeSpec(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
-	data, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("automation: encoding the spec: %w", err)
-	}
+	return writeConfig(ctx, st, components.ConfigCluster, c)
+}
+
+// writeConfig stores one structured value in the stack's settings file (in
+// Go: no pulumi process), keeping everything else there (the encryption
+// salt, other keys); a nil value removes the key.
+func writeConfig(ctx context.Context, st *auto.Stack, configKey string, value any) error {
 	ws := st.Workspace()
 	settings, err := ws.StackSettings(ctx, st.Name())
 	if err != nil {
@@ -267,15 +272,74 @@ func writeSpec(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
 	if settings.Config == nil {
 		settings.Config = config.Map{}
 	}
-	key, err := config.ParseKey(components.ConfigCluster)
+	key, err := config.ParseKey(configKey)
 	if err != nil {
 		return err
 	}
-	settings.Config[key] = config.NewObjectValue(string(data))
+	if value == nil || reflect.ValueOf(value).Kind() == reflect.Pointer && reflect.ValueOf(value).IsNil() {
+		delete(settings.Config, key)
+	} else {
+		data, err := json.Marshal(value)
+		if err != nil {
+			return fmt.Errorf("automation: encoding %s: %w", configKey, err)
+		}
+		settings.Config[key] = config.NewObjectValue(string(data))
+	}
 	if err := ws.SaveStackSettings(ctx, st.Name(), settings); err != nil {
-		return fmt.Errorf("automation: saving the spec of stack %q: %w", st.Name(), err)
+		return fmt.Errorf("automation: saving %s of stack %q: %w", configKey, st.Name(), err)
 	}
 	return nil
+}
+
+// SetPolicies stores the stack's baseline network policies
+// (components.ConfigPolicies) for the next operations; nil removes them.
+// Preview and Up check them against the cluster spec (its ACNS switches and
+// Kubernetes version) before any process runs, with the spec's errors.
+func (e *Engine) SetPolicies(ctx context.Context, stack string, p *components.PoliciesArgs) error {
+	st, err := e.stack(ctx, stack, nil)
+	if err != nil {
+		return err
+	}
+	return writeConfig(ctx, st, components.ConfigPolicies, p)
+}
+
+// checkPolicies validates the stack's stored policies for the cluster c
+// (netpol.ForCluster), reporting problems like the spec's, under "policies".
+func checkPolicies(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
+	settings, err := st.Workspace().StackSettings(ctx, st.Name())
+	if err != nil {
+		return nil // no settings file yet: no policies
+	}
+	key, err := config.ParseKey(components.ConfigPolicies)
+	if err != nil {
+		return err
+	}
+	v, ok := settings.Config[key]
+	if !ok {
+		return nil
+	}
+	raw, err := v.Value(config.NopDecrypter)
+	if err != nil {
+		return err
+	}
+	var p components.PoliciesArgs
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return fmt.Errorf("stack %s: %s: %w", st.Name(), components.ConfigPolicies, err)
+	}
+	_, err = netpol.Build(netpol.ForCluster(p.Config, c.WithDefaults()))
+	var cfgErr *netpol.ConfigError
+	if errors.As(err, &cfgErr) {
+		errs := make(field.ErrorList, len(cfgErr.Errs))
+		for i, fe := range cfgErr.Errs {
+			copied := *fe
+			copied.Field = "policies." + fe.Field
+			errs[i] = &copied
+		}
+		return &InvalidSpecError{Stack: st.Name(), Errs: errs}
+	}
+	return err
 }
 
 // checkSpec defaults and validates a spec before any pulumi process runs.

@@ -244,7 +244,14 @@ func (e *Engine) prepare(ctx context.Context, stack string, c *spec.Cluster) (*a
 			return nil, err
 		}
 	}
-	return e.stack(ctx, stack, c)
+	st, err := e.stack(ctx, stack, c)
+	if err != nil || c == nil {
+		return st, err
+	}
+	if err := checkPolicies(ctx, st, *c); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // listen starts a recorder on a fresh event channel. wait, called once the

@@ -148,12 +148,17 @@ func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr
 	if o.simulate {
 		defer fmt.Fprintln(stderr, simulatedBanner)
 	}
-	s, _, err := openSession(ctx, o, policiesOf(cfg), stderr)
+	s, policies, err := openSession(ctx, o, policiesOf(cfg), stderr)
 	if err != nil {
 		return 0, err
 	}
 	defer s.close()
 	eng := s.eng
+	if cfg != nil {
+		if err := eng.SetPolicies(ctx, o.stack, policies); err != nil {
+			return 0, err
+		}
+	}
 	out := output{Command: cmd, Stack: o.stack, Simulated: s.simulated}
 	code := exitOK
 

@@ -63,6 +63,9 @@ func runDemo(ctx context.Context, o *options, stdout, stderr io.Writer) (err err
 	}
 	defer s.close()
 	eng, stack, c := s.eng, o.stack, cfg.Cluster
+	if err := eng.SetPolicies(ctx, stack, policies); err != nil {
+		return err
+	}
 	step := stepper(stdout)
 
 	step("preview of a new stack")

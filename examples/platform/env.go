@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"k8s.io/client-go/rest"
 
 	"github.com/aks-cilium/aks-cilium/automation"
@@ -66,7 +65,7 @@ func openSession(ctx context.Context, o *options, policies *components.PoliciesA
 		}
 	}
 	s := &session{simulated: o.simulate}
-	opts := automation.Options{Dir: o.dir, Passphrase: pass, Progress: stderr, Program: platformProgram(policies)}
+	opts := automation.Options{Dir: o.dir, Passphrase: pass, Progress: stderr}
 	if o.simulate {
 		fmt.Fprintf(stderr, "SIMULATED: Azure is simulated in this process (aks-cilium's azure-native %s stand-in; state in %s); nothing is sent to Azure\n",
 			simulator.Version, filepath.Join(o.dir, "azure-simulator.json"))
@@ -87,7 +86,6 @@ func openSession(ctx context.Context, o *options, policies *components.PoliciesA
 			if policies != nil {
 				fmt.Fprintln(stderr, "SIMULATED: the baseline policies (aks-cilium:policies) are left out of this run")
 				policies = nil
-				opts.Program = platformProgram(nil)
 			}
 		}
 		opts.PulumiHome = filepath.Join(o.dir, "home")
@@ -156,30 +154,4 @@ func simulatedPassphrase(dir string) (string, error) {
 		return "", err
 	}
 	return pass, nil
-}
-
-// platformProgram is components.StackProgram, with the baseline policies of
-// the config file when the stack's own config has none (the Engine writes
-// only the cluster spec into the stack's config).
-func platformProgram(policies *components.PoliciesArgs) pulumi.RunFunc {
-	if policies == nil {
-		return components.StackProgram
-	}
-	return func(ctx *pulumi.Context) error {
-		args, err := components.PlatformArgsFromConfig(ctx)
-		if err != nil {
-			return err
-		}
-		if args.Policies == nil {
-			args.Policies = policies
-		}
-		p, err := components.NewPlatformWithArgs(ctx, components.StackPlatformName, args)
-		if err != nil {
-			return err
-		}
-		for name, value := range p.Outputs() {
-			ctx.Export(name, value)
-		}
-		return nil
-	}
 }

@@ -11,9 +11,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/migrate"
 	"github.com/aks-cilium/aks-cilium/automation/prcomment"
+	"github.com/aks-cilium/aks-cilium/automation/verify"
 	"github.com/aks-cilium/aks-cilium/components"
 )
 
@@ -37,6 +40,10 @@ commands:
   outputs     the stack outputs (the kubeconfig masked)
   pr-comment  preview, and write the pull request comment Markdown (--out FILE, default stdout)
   recover     after a crashed run: remove its stale lock, clear pending operations, refresh
+  verify      post-deploy checks of the cluster (Cilium DaemonSet, operator, no kube-proxy, logs,
+              endpoint slices, version, policy enforcement); exit 1 when one fails
+  migrate     plan the in-place move of the cluster to the Cilium data plane (--apply: do it
+              through ARM, then refresh the stack); exit 1 when the plan is blocked
   demo        the whole lifecycle against the simulator, in a temporary folder (make demo)
 
 flags:
@@ -47,6 +54,11 @@ type options struct {
 	config, stack, dir, out, title string
 	simulate, allowReplace, json   bool
 	detailedExitCode, keep         bool
+	// verify and migrate
+	since                                time.Duration
+	apply                                bool
+	subscription, resourceGroup, cluster string
+	timeout, pollInterval                time.Duration
 }
 
 // usageError is a mistake in the command line: exit code 2.
@@ -77,7 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	code := exitOK
 	switch cmd {
-	case "preview", "up", "refresh", "destroy", "outputs", "pr-comment", "recover":
+	case "preview", "up", "refresh", "destroy", "outputs", "pr-comment", "recover", "verify", "migrate":
 		code, err = runStackCommand(ctx, cmd, o, stdout, stderr)
 	case "demo":
 		err = runDemo(ctx, o, stdout, stderr)
@@ -103,6 +115,14 @@ func newFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.out, "out", "", "pr-comment: write the Markdown to this file instead of stdout")
 	fs.StringVar(&o.title, "title", "", "pr-comment: a line under the header, e.g. the pull request title")
 	fs.BoolVar(&o.keep, "keep", false, "demo: keep the temporary folder")
+	fs.DurationVar(&o.since, "since", time.Hour, "verify: scan Cilium logs written since this long ago")
+	fs.BoolVar(&o.apply, "apply", false, "migrate: apply the plan (default: print it only, as --plan)")
+	fs.Bool("plan", true, "migrate: print the plan (the default)")
+	fs.StringVar(&o.subscription, "subscription", "", "migrate: the cluster's subscription (default $AZURE_SUBSCRIPTION_ID)")
+	fs.StringVar(&o.resourceGroup, "resource-group", "", "migrate: the cluster's resource group (default: the spec's)")
+	fs.StringVar(&o.cluster, "cluster", "", "migrate: the cluster name (default: the spec's)")
+	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "migrate --apply: give up waiting after this long (the update goes on in Azure)")
+	fs.DurationVar(&o.pollInterval, "poll-interval", 15*time.Second, "migrate --apply: time between polls of the update")
 	return fs
 }
 
@@ -114,6 +134,9 @@ type output struct {
 	Result    *automation.Result           `json:"result,omitempty"`
 	Outputs   map[string]automation.Output `json:"outputs,omitempty"`
 	Recover   *automation.RecoverReport    `json:"recover,omitempty"`
+	Verify    *verify.Report               `json:"verify,omitempty"`
+	Migration *migrate.Plan                `json:"migrationPlan,omitempty"`
+	Migrated  *migrate.Result              `json:"migration,omitempty"`
 	Comment   string                       `json:"commentFile,omitempty"`
 	Error     *errorJSON                   `json:"error,omitempty"`
 }
@@ -223,6 +246,27 @@ func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr
 			return 0, err
 		}
 		out.Recover = rep
+	case "verify":
+		rep, err := runVerify(ctx, s, o, stderr)
+		if err != nil {
+			return 0, err
+		}
+		out.Verify = rep
+		if !rep.Passed() {
+			code = exitFailure
+		}
+	case "migrate":
+		plan, res, err := runMigrate(ctx, s, o, cfg, stderr)
+		out.Migration, out.Migrated = plan, res
+		if plan != nil && plan.Blocked() {
+			code = exitFailure
+		}
+		if err != nil {
+			if plan != nil && !o.json {
+				fmt.Fprint(stdout, plan.Human())
+			}
+			return 0, err
+		}
 	}
 	if o.json {
 		return code, writeJSON(stdout, out)
@@ -343,6 +387,15 @@ func printHuman(w io.Writer, out output) {
 	}
 	if out.Comment != "" {
 		fmt.Fprintf(w, "PR comment: %s\n", out.Comment)
+	}
+	if out.Verify != nil {
+		fmt.Fprint(w, out.Verify.Human())
+	}
+	if out.Migration != nil {
+		fmt.Fprint(w, out.Migration.Human())
+	}
+	if m := out.Migrated; m != nil {
+		fmt.Fprintf(w, "migrated cluster %s in place (no-op: %t); the stack was refreshed\n", m.Cluster, m.NoOp)
 	}
 }
 

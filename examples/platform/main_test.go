@@ -197,3 +197,47 @@ func TestDemo(t *testing.T) {
 		assert.Contains(t, stdout, "shop/default-deny", "the policies are on the API server")
 	}
 }
+
+// TestVerifyAndMigrateCommands: verify checks the local API server of
+// --simulate (no Cilium there: exit 1 with the failing check named), and
+// migrate plans the stack's cluster through the simulator's ARM front end:
+// a Platform cluster already runs Cilium, so the plan is a no-op and
+// --apply sends nothing.
+func TestVerifyAndMigrateCommands(t *testing.T) {
+	pulumitest.CLI(t)
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	dir := filepath.Join(t.TempDir(), "engine")
+	base := writeConfig(t, t.TempDir(), "ops")
+	sim := []string{"--simulate", "--dir", dir}
+	with := func(args ...string) []string { return append(args, sim...) }
+
+	code, _, _ := cli(t, with("up", "--config", base)...)
+	require.Equal(t, exitOK, code)
+
+	code, stdout, stderr := cli(t, with("verify", "--config", base)...)
+	if strings.Contains(stderr, "needs the local kube-apiserver") {
+		t.Skipf("skipped: %s", stderr) // the tools are not built; make test builds them
+	}
+	assert.Equal(t, exitFailure, code, stdout+stderr)
+	assert.Contains(t, stdout, "✗ cilium-daemonset")
+	assert.Contains(t, stdout, "✓ no-kube-proxy")
+	assert.Contains(t, stderr, "SIMULATED: verifying the local kube-apiserver")
+
+	code, stdout, stderr = cli(t, with("migrate", "--config", base)...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "Migration plan for AKS cluster aks-cilium-demo")
+	assert.Contains(t, stdout, "networkDataplane", "the plan names the data plane")
+
+	code, stdout, stderr = cli(t, with("migrate", "--apply", "--poll-interval", "10ms", "--config", base, "--json")...)
+	require.Equal(t, exitOK, code, stderr)
+	var out struct {
+		MigrationPlan struct{ NoOp bool }
+		Migration     struct{ NoOp bool }
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &out), stdout)
+	assert.True(t, out.MigrationPlan.NoOp, "a Platform cluster already runs Cilium")
+	assert.True(t, out.Migration.NoOp, "so nothing is sent")
+
+	code, _, _ = cli(t, with("destroy", "--config", base)...)
+	assert.Equal(t, exitOK, code)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -131,5 +132,20 @@ func lockHolderAlive(path string) (int, bool) {
 	if host, err := os.Hostname(); err != nil || host != lock.Hostname {
 		return lock.Pid, true // another machine's update: it cannot be checked from here, so it is not stale
 	}
-	return lock.Pid, syscall.Kill(lock.Pid, 0) == nil
+	return lock.Pid, syscall.Kill(lock.Pid, 0) == nil && !zombie(lock.Pid)
+}
+
+// zombie reports whether a process has exited but was never reaped (state
+// Z in /proc/<pid>/stat, on Linux): signal 0 still finds it, yet it holds
+// nothing. Where /proc is absent it reports false.
+func zombie(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// The state follows the command name, which is in parentheses and may
+	// itself contain spaces or parentheses.
+	stat := string(data)
+	i := strings.LastIndex(stat, ")")
+	return i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z'
 }

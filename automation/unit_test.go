@@ -1,7 +1,12 @@
 package automation
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -109,4 +114,31 @@ func TestMaskIgnoresShortValues(t *testing.T) {
 	e.addSecret("secret")
 	e.addSecret("secret-longer")
 	assert.Equal(t, "ab [secret] [secret]", e.mask("ab secret secret-longer"))
+}
+
+// TestZombieIsNotALockHolder: a process that exited but was never reaped
+// still answers signal 0; it must not count as holding a lock.
+func TestZombieIsNotALockHolder(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("skipped: no /proc on this system, so zombies cannot be told apart (the check then reports false)")
+	}
+	cmd := exec.Command("true")
+	require.NoError(t, cmd.Start())
+	pid := cmd.Process.Pid
+	// Wait until the child has exited (it is a zombie until reaped).
+	deadline := time.Now().Add(5 * time.Second)
+	for !zombie(pid) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.True(t, zombie(pid), "an exited, unreaped child is a zombie")
+	lock := filepath.Join(t.TempDir(), "lock.json")
+	host, _ := os.Hostname()
+	require.NoError(t, os.WriteFile(lock, []byte(fmt.Sprintf(`{"pid":%d,"hostname":%q}`, pid, host)), 0o600))
+	_, alive := lockHolderAlive(lock)
+	assert.False(t, alive, "a zombie holds no lock")
+	require.NoError(t, cmd.Wait())
+	assert.False(t, zombie(os.Getpid()), "this test process is not a zombie")
+	require.NoError(t, os.WriteFile(lock, []byte(fmt.Sprintf(`{"pid":%d,"hostname":%q}`, os.Getpid(), host)), 0o600))
+	_, alive = lockHolderAlive(lock)
+	assert.True(t, alive, "a live process holds its lock")
 }

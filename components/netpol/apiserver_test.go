@@ -2,8 +2,10 @@ package netpol
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,16 +41,21 @@ func TestBaselineOnARealAPIServer(t *testing.T) {
 	dyn := dynamic.NewForConfigOrDie(cfg)
 	ctx := context.Background()
 
+	// Namespaces are unique to this run: the shared API server keeps the
+	// previous run's (go test -count=2), and it has no namespace controller.
+	run := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffff)
+	acns := acnsConfig()
+	acns.Namespaces = []string{"shop-" + run}
 	everything := Config{
-		Namespaces: []string{"store", "blog"}, AllowEgressToExternal: true, AllowAllPods: true,
+		Namespaces: []string{"store-" + run, "blog-" + run}, AllowEgressToExternal: true, AllowAllPods: true,
 		IngressController:    &IngressControllerAllowance{Namespace: "ingress-nginx", PodSelector: map[string]string{"app": "ingress-nginx"}, Ports: []int32{8080, 8443}},
 		Monitoring:           &MonitoringAllowance{Namespace: "monitoring", Port: 9090},
 		InternetEgressExcept: []string{"100.64.0.0/10"},
 	}
 	cases := map[string]Config{
-		"defaults":           {Namespaces: []string{"plain"}},
+		"defaults":           {Namespaces: []string{"plain-" + run}},
 		"every preset":       everything,
-		"acns fqdn and http": acnsConfig(),
+		"acns fqdn and http": acns,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -102,7 +109,7 @@ func TestCiliumSchemaRejectsMalformedPolicy(t *testing.T) {
 	}
 	require.NotNil(t, cnp)
 	cnp.SetNamespace("default")
-	cnp.SetName("malformed")
+	cnp.SetName(fmt.Sprintf("malformed-%x", time.Now().UnixNano()&0xffffff))
 	require.NoError(t, unstructured.SetNestedField(cnp.Object, "tcp", "spec", "egress"))
 	_, err = dyn.Resource(gvrCiliumPolicy).Namespace("default").Create(context.Background(), cnp, metav1.CreateOptions{})
 	require.Error(t, err)

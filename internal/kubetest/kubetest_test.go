@@ -2,8 +2,10 @@ package kubetest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,17 +34,17 @@ func TestServerAndCiliumCRDs(t *testing.T) {
 	cnp := schema.GroupVersionResource{Group: "cilium.io", Version: "v2", Resource: "ciliumnetworkpolicies"}
 	good := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
-		"metadata": map[string]any{"name": "fqdn", "namespace": "default"},
+		"metadata": map[string]any{"name": fmt.Sprintf("fqdn-%d", time.Now().UnixNano()), "namespace": "default"},
 		"spec": map[string]any{
 			"endpointSelector": map[string]any{},
-			"egress": []any{map[string]any{"toFQDNs": []any{map[string]any{"matchName": "example.com"}}}},
+			"egress":           []any{map[string]any{"toFQDNs": []any{map[string]any{"matchName": "example.com"}}}},
 		},
 	}}
 	_, err = dyn.Resource(cnp).Namespace("default").Create(context.Background(), good, metav1.CreateOptions{})
 	require.NoError(t, err)
 
 	bad := good.DeepCopy()
-	bad.SetName("bad")
+	bad.SetName(good.GetName() + "-bad")
 	require.NoError(t, unstructured.SetNestedField(bad.Object, "not-a-list", "spec", "egress"))
 	_, err = dyn.Resource(cnp).Namespace("default").Create(context.Background(), bad, metav1.CreateOptions{})
 	require.Error(t, err, "Cilium's schema rejects a malformed policy")

@@ -90,6 +90,9 @@ func TestProgramUnderMocks(t *testing.T) {
 			if _, ok := stackConfig(t, stack)[ConfigPolicies]; ok {
 				assert.Positive(t, m.policies, "the stack's baseline policies are applied")
 			}
+			if c.WithDefaults().Monitoring.Enabled() {
+				assert.Equal(t, 2, m.monitoringStacks, "workspaces and data collection")
+			}
 		})
 	}
 }
@@ -143,6 +146,8 @@ type mocks struct {
 	clusters   []string
 	pools      int
 	policies   int
+	// monitoringStacks counts the deployment stacks of monitoring.
+	monitoringStacks int
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -168,6 +173,13 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		m.pools++
 	case "kubernetes:networking.k8s.io/v1:NetworkPolicy":
 		m.policies++
+	case "azure-native:resources:DeploymentStackAtResourceGroup":
+		m.monitoringStacks++
+		// ARM evaluates the template outputs; the program reads the workspace IDs.
+		out["outputs"] = resource.NewProperty(resource.PropertyMap{
+			"logAnalyticsWorkspaceId": resource.NewProperty(resource.PropertyMap{"value": resource.NewProperty("/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log")}),
+			"prometheusWorkspaceId":   resource.NewProperty(resource.PropertyMap{"value": resource.NewProperty("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Monitor/accounts/amw")}),
+		})
 	}
 	return args.Name + "-id", out, nil
 }

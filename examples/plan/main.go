@@ -60,6 +60,7 @@ func plan(file string) error {
 	fmt.Printf("  Kubernetes   %s: Cilium %s or later expected\n", c.KubernetesVersion, k.Row.MinCilium)
 	fmt.Printf("  features     %s\n", joinFeatures(k.Features()))
 	fmt.Printf("  ACNS         enabled=%t observability=%t security=%t\n", c.ACNS.Enabled, c.ACNS.Observability, c.ACNS.Security)
+	fmt.Printf("  monitoring   %s\n", monitoring(c.Monitoring))
 	for _, p := range c.Pools() {
 		fmt.Printf("  pool %-7s %s, %d-%d nodes, maxPods %d, surge %s, %s\n", p.Name, p.VMSize, p.Count, p.MaxNodes(), p.MaxPods, p.MaxSurge, p.OSSKU)
 	}
@@ -89,6 +90,32 @@ func load(file string) (spec.Cluster, error) {
 		}
 	}
 	return spec.DecodeYAML(data)
+}
+
+// monitoring says which billed monitoring parts are on.
+func monitoring(m spec.Monitoring) string {
+	var parts []string
+	if ci := m.ContainerInsights; ci != nil {
+		where := ci.WorkspaceID
+		if where == "" {
+			where = fmt.Sprintf("new workspace %s, %d days", ci.WorkspaceName, ci.RetentionDays)
+		}
+		parts = append(parts, "Container Insights ("+where+")")
+	}
+	if p := m.Prometheus; p != nil {
+		where := p.WorkspaceID
+		if where == "" {
+			where = "new workspace " + p.WorkspaceName
+		}
+		parts = append(parts, "managed Prometheus ("+where+")")
+	}
+	if m.Alerts != nil {
+		parts = append(parts, fmt.Sprintf("Cilium alerts (severity %d, %d action groups)", *m.Alerts.Severity, len(m.Alerts.ActionGroupIDs)))
+	}
+	if len(parts) == 0 {
+		return "off (each part is billed; see docs/monitor.md)"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func joinFeatures(fs []spec.Feature) string {

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The shipped stack configs plan cleanly, and the demo's broken spec reports
+// every mistake with its field path (make demo shows both).
+func TestPlanShippedConfigs(t *testing.T) {
+	for _, f := range []string{"../../stacks/Pulumi.overlay.yaml", "../../stacks/Pulumi.vnet.yaml", "../../stacks/Pulumi.nodesubnet.yaml"} {
+		require.NoError(t, plan(f), f)
+	}
+	err := plan("invalid.yaml")
+	require.Error(t, err)
+	for _, path := range []string{"name:", "location:", "network.vnet.nodeSubnet.cidr:", "network.dnsServiceIP:", "userPools[0].osType:", "acns.security:"} {
+		assert.Contains(t, err.Error(), path)
+	}
+	assert.Contains(t, err.Error(), "7 problems")
+}
+
+func TestLoadBareSpecAndStackConfig(t *testing.T) {
+	c, err := load("invalid.yaml")
+	require.NoError(t, err, "a bare spec decodes")
+	assert.Equal(t, "aks.demo", c.Name)
+	c, err = load("../../stacks/Pulumi.overlay.yaml")
+	require.NoError(t, err, "the spec under aks-cilium:cluster decodes")
+	assert.NotEmpty(t, c.Name)
+}

@@ -117,6 +117,8 @@ func previewSteps(t *testing.T, stack auto.Stack) ([]apitype.StepEventMetadata, 
 type platform struct {
 	namespaces []string
 	fqdnNames  []string
+	// shop and blog are the namespaces the FQDN and HTTP policies name.
+	shop, blog string
 }
 
 // spec is an overlay cluster with ACNS security on, so the baseline has
@@ -151,11 +153,11 @@ func (p *platform) policies() components.PoliciesArgs {
 		IngressController: &netpol.IngressControllerAllowance{Namespace: "ingress-nginx", Ports: []int32{8080}},
 		Monitoring:        &netpol.MonitoringAllowance{Namespace: "kube-system", Port: 9090},
 		FQDNEgress: []netpol.FQDNEgress{{
-			Name: "storage", Namespaces: []string{"e2e-shop"},
+			Name: "storage", Namespaces: []string{p.shop},
 			MatchNames: append([]string(nil), p.fqdnNames...), MatchPatterns: []string{"*.blob.core.windows.net"},
 		}},
 		HTTPIngress: []netpol.HTTPIngress{{
-			Name: "api-read", Namespaces: []string{"e2e-shop"}, Port: 8081, FromNamespaces: []string{"e2e-blog"},
+			Name: "api-read", Namespaces: []string{p.shop}, Port: 8081, FromNamespaces: []string{p.blog},
 			Rules: []netpol.HTTPRule{{Method: "GET", Path: "/api/.*"}},
 		}},
 	}}
@@ -258,7 +260,11 @@ func TestEnginePlatformWithPolicies(t *testing.T) {
 	debug := DebugProviders(fmt.Sprintf("%s:%d", simulator.Package, azurePort), kube.DebugProviderEntry())
 	require.Equal(t, azure.EnvVars()["PULUMI_DEBUG_PROVIDERS"]+","+kube.DebugProviderEntry(), debug)
 
-	p := &platform{namespaces: []string{"e2e-shop", "e2e-blog", "e2e-docs"}, fqdnNames: []string{"login.microsoftonline.com"}}
+	// The namespaces are per run: they outlive the test on the shared API
+	// server (a deleted one stays Terminating), and go test -count=2 runs
+	// the test again.
+	shop, blog, docs := uniqueName("e2e-shop"), uniqueName("e2e-blog"), uniqueName("e2e-docs")
+	p := &platform{namespaces: []string{shop, blog, docs}, fqdnNames: []string{"login.microsoftonline.com"}, shop: shop, blog: blog}
 	stack := newStack(t, cli, p.program, debug)
 	ctx := t.Context()
 	step := stepTimer(t)
@@ -268,7 +274,7 @@ func TestEnginePlatformWithPolicies(t *testing.T) {
 	pre, err := stack.Preview(ctx)
 	require.NoError(t, err, "preview")
 	assert.Positive(t, pre.ChangeSummary[apitype.OpCreate])
-	nss, err := dyn.Resource(gvrNamespace).Get(ctx, "e2e-shop", metav1.GetOptions{})
+	nss, err := dyn.Resource(gvrNamespace).Get(ctx, shop, metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err), "a preview creates nothing: %v %v", nss, err)
 	step("preview")
 
@@ -310,7 +316,7 @@ func TestEnginePlatformWithPolicies(t *testing.T) {
 	// A changed FQDN name previews as an update of the Cilium policy with
 	// the leaf's path; dropping a namespace deletes its objects.
 	p.fqdnNames = []string{"login.microsoftonline.com", "graph.microsoft.com"}
-	p.namespaces = []string{"e2e-shop", "e2e-blog"}
+	p.namespaces = []string{shop, blog}
 	steps, pre := previewSteps(t, stack)
 	var cnpUpdate *apitype.StepEventMetadata
 	deletes := 0
@@ -318,7 +324,7 @@ func TestEnginePlatformWithPolicies(t *testing.T) {
 		switch {
 		case s.Op == apitype.OpUpdate && s.Type == tokCiliumPolicy:
 			cnpUpdate = &steps[i]
-		case s.Op == apitype.OpDelete && strings.Contains(s.URN, "e2e-docs"):
+		case s.Op == apitype.OpDelete && strings.Contains(s.URN, docs):
 			deletes++
 		}
 	}
@@ -329,20 +335,20 @@ func TestEnginePlatformWithPolicies(t *testing.T) {
 		assert.False(t, d.Kind == apitype.DiffAddReplace || d.Kind == apitype.DiffUpdateReplace, k)
 	}
 	assert.Contains(t, strings.Join(paths, " "), "toFQDNs[1].matchName", "the detailed diff names the leaf: %v", paths)
-	docs := 0
+	docsObjects := 0
 	for _, o := range b.Objects() {
-		if o.GetNamespace() == "e2e-docs" {
-			docs++
+		if o.GetNamespace() == docs {
+			docsObjects++
 		}
 	}
-	assert.Equal(t, docs+1, deletes, "e2e-docs' objects and the namespace are deleted")
+	assert.Equal(t, docsObjects+1, deletes, "e2e-docs' objects and the namespace are deleted")
 	assert.Zero(t, pre.ChangeSummary[apitype.OpReplace])
 	step("preview of an FQDN change and a dropped namespace")
 
 	up, err = stack.Up(ctx, optup.SuppressProgress())
 	require.NoError(t, err, "up with e2e-docs dropped")
-	assert.Equal(t, docs+1, (*up.Summary.ResourceChanges)["delete"], up.StdOut)
-	assertGone(t, dyn, b, "e2e-docs")
+	assert.Equal(t, docsObjects+1, (*up.Summary.ResourceChanges)["delete"], up.StdOut)
+	assertGone(t, dyn, b, docs)
 	assertOnServer(t, dyn, p.baseline(t))
 	step("up: FQDN updated, e2e-docs deleted")
 
@@ -352,8 +358,8 @@ func TestEnginePlatformWithPolicies(t *testing.T) {
 
 	_, err = stack.Destroy(ctx, optdestroy.Remove(), optdestroy.SuppressProgress())
 	require.NoError(t, err, "destroy")
-	assertGone(t, dyn, b, "e2e-shop")
-	assertGone(t, dyn, b, "e2e-blog")
+	assertGone(t, dyn, b, shop)
+	assertGone(t, dyn, b, blog)
 	assert.Empty(t, azure.Resources(), "the simulated Azure is empty")
 	step("destroy")
 }
@@ -366,10 +372,11 @@ func TestEngineMalformedCiliumPolicy(t *testing.T) {
 	cli := pulumiCLI(t)
 	kube, dyn := startKubesim(t)
 	egress := any("tcp")
+	ns := uniqueName("e2e-bad") // per run: a destroyed namespace stays Terminating on this server
 	var npName pulumi.StringOutput
 	program := func(ctx *pulumi.Context) error {
-		ns, err := k8scorev1.NewNamespace(ctx, "ns", &k8scorev1.NamespaceArgs{
-			Metadata: k8smetav1.ObjectMetaArgs{Name: pulumi.String("e2e-bad")},
+		nsRes, err := k8scorev1.NewNamespace(ctx, "ns", &k8scorev1.NamespaceArgs{
+			Metadata: k8smetav1.ObjectMetaArgs{Name: pulumi.String(ns)},
 		})
 		if err != nil {
 			return err
@@ -377,22 +384,22 @@ func TestEngineMalformedCiliumPolicy(t *testing.T) {
 		_, err = apiextensions.NewCustomResource(ctx, "cnp", &apiextensions.CustomResourceArgs{
 			ApiVersion: pulumi.String(netpol.CiliumAPIVersion),
 			Kind:       pulumi.String(netpol.CiliumPolicyKind),
-			Metadata:   k8smetav1.ObjectMetaArgs{Name: pulumi.String("fqdn"), Namespace: pulumi.String("e2e-bad")},
+			Metadata:   k8smetav1.ObjectMetaArgs{Name: pulumi.String("fqdn"), Namespace: pulumi.String(ns)},
 			OtherFields: map[string]any{"spec": map[string]any{
 				"endpointSelector": map[string]any{},
 				"egress":           egress,
 			}},
-		}, pulumi.DependsOn([]pulumi.Resource{ns}))
+		}, pulumi.DependsOn([]pulumi.Resource{nsRes}))
 		if err != nil {
 			return err
 		}
 		np, err := k8snetv1.NewNetworkPolicy(ctx, "deny", &k8snetv1.NetworkPolicyArgs{
-			Metadata: k8smetav1.ObjectMetaArgs{Namespace: pulumi.String("e2e-bad")},
+			Metadata: k8smetav1.ObjectMetaArgs{Namespace: pulumi.String(ns)},
 			Spec: k8snetv1.NetworkPolicySpecArgs{
 				PodSelector: k8smetav1.LabelSelectorArgs{},
 				PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
 			},
-		}, pulumi.DependsOn([]pulumi.Resource{ns}))
+		}, pulumi.DependsOn([]pulumi.Resource{nsRes}))
 		if err != nil {
 			return err
 		}
@@ -408,7 +415,7 @@ func TestEngineMalformedCiliumPolicy(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), ".spec.egress: expected list", "the API server's schema error")
 	assert.Contains(t, err.Error(), "kubernetes:cilium.io/v2:CiliumNetworkPolicy")
-	_, err = dyn.Resource(gvrCiliumPolicy).Namespace("e2e-bad").Get(ctx, "fqdn", metav1.GetOptions{})
+	_, err = dyn.Resource(gvrCiliumPolicy).Namespace(ns).Get(ctx, "fqdn", metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err))
 	step("up rejected by Cilium's schema")
 
@@ -416,11 +423,11 @@ func TestEngineMalformedCiliumPolicy(t *testing.T) {
 	up, err := stack.Up(ctx, optup.SuppressProgress())
 	require.NoError(t, err)
 	step("up with the policy fixed")
-	_, err = dyn.Resource(gvrCiliumPolicy).Namespace("e2e-bad").Get(ctx, "fqdn", metav1.GetOptions{})
+	_, err = dyn.Resource(gvrCiliumPolicy).Namespace(ns).Get(ctx, "fqdn", metav1.GetOptions{})
 	assert.NoError(t, err)
 	name, _ := up.Outputs["npName"].Value.(string)
 	assert.Regexp(t, `^deny-[0-9a-f]{8}$`, name, "autonamed")
-	np, err := dyn.Resource(gvrNetworkPolicy).Namespace("e2e-bad").Get(ctx, name, metav1.GetOptions{})
+	np, err := dyn.Resource(gvrNetworkPolicy).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "true", np.GetAnnotations()[AutonamedAnnotation])
 
@@ -430,9 +437,9 @@ func TestEngineMalformedCiliumPolicy(t *testing.T) {
 
 	_, err = stack.Destroy(ctx, optdestroy.Remove(), optdestroy.SuppressProgress())
 	require.NoError(t, err)
-	_, err = dyn.Resource(gvrCiliumPolicy).Namespace("e2e-bad").Get(ctx, "fqdn", metav1.GetOptions{})
+	_, err = dyn.Resource(gvrCiliumPolicy).Namespace(ns).Get(ctx, "fqdn", metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err))
-	_, err = dyn.Resource(gvrNetworkPolicy).Namespace("e2e-bad").Get(ctx, name, metav1.GetOptions{})
+	_, err = dyn.Resource(gvrNetworkPolicy).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err))
 	step("destroy")
 }

@@ -2,6 +2,8 @@ package kubesim
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -84,6 +86,17 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(sim.Stop)
 	return &fixture{t: t, cfg: cfg, sim: sim, srv: sim.Server(), log: log,
 		dyn: dynamic.NewForConfigOrDie(cfg), kube: kubernetes.NewForConfigOrDie(cfg)}
+}
+
+// uniqueName is prefix and a random hex suffix, drawn when a test runs: the
+// API server lives as long as the test binary (go test -count=2 runs every
+// test twice against it) and, with no namespace controller, a deleted
+// namespace stays Terminating, so a fixed name would collide with the last
+// run's.
+func uniqueName(prefix string) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return prefix + "-" + hex.EncodeToString(b)
 }
 
 // namespace creates a namespace for the test with client-go.

@@ -45,9 +45,10 @@ func networkPolicy(ns, name string) map[string]any {
 func TestNetworkPolicyLifecycle(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.namespace("np-life")
-	nps := f.dyn.Resource(gvrNetworkPolicy).Namespace("np-life")
-	inputs := networkPolicy("np-life", "deny")
+	ns := uniqueName("np-life")
+	f.namespace(ns)
+	nps := f.dyn.Resource(gvrNetworkPolicy).Namespace(ns)
+	inputs := networkPolicy(ns, "deny")
 
 	checked, failures := f.check(tokNetworkPolicy, "deny", nil, inputs)
 	assert.Empty(t, failures)
@@ -61,7 +62,7 @@ func TestNetworkPolicyLifecycle(t *testing.T) {
 	assert.True(t, apierrors.IsNotFound(err), "a preview touches nothing: %v", err)
 
 	id, outs = f.mustCreate(tokNetworkPolicy, "deny", checked)
-	assert.Equal(t, "np-life/deny", id)
+	assert.Equal(t, ns+"/deny", id)
 	live, err := nps.Get(ctx, "deny", metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, string(live.GetUID()), outs["metadata"].(map[string]any)["uid"], "the outputs are the live object")
@@ -160,13 +161,14 @@ func toAny(m map[string]string) map[string]any {
 func TestCiliumNetworkPolicyValidatedBySchema(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.namespace("cnp-schema")
-	cnps := f.dyn.Resource(gvrCiliumPolicy).Namespace("cnp-schema")
+	ns := uniqueName("cnp-schema")
+	f.namespace(ns)
+	cnps := f.dyn.Resource(gvrCiliumPolicy).Namespace(ns)
 
-	good := ciliumPolicy(t, "cnp-schema")
+	good := ciliumPolicy(t, ns)
 	name := good["metadata"].(map[string]any)["name"].(string)
 	id, outs := f.mustCreate(tokCiliumPolicy, "fqdn", good)
-	assert.Equal(t, "cnp-schema/"+name, id)
+	assert.Equal(t, ns+"/"+name, id)
 	live, err := cnps.Get(ctx, name, metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.True(t, equality.Semantic.DeepEqual(roundTrip(t, good["spec"]), live.Object["spec"]),
@@ -230,16 +232,17 @@ func roundTrip(t *testing.T, v any) any {
 func TestNamespaceLifecycle(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
+	name := uniqueName("ns-life")
 	inputs := map[string]any{
 		"apiVersion": "v1", "kind": "Namespace",
-		"metadata": map[string]any{"name": "ns-life", "labels": map[string]any{"team": "a"}, "namespace": "ignored"},
+		"metadata": map[string]any{"name": name, "labels": map[string]any{"team": "a"}, "namespace": "ignored"},
 	}
 	checked, failures := f.check(tokNamespace, "ns", nil, inputs)
 	require.Empty(t, failures)
 	id, outs := f.mustCreate(tokNamespace, "ns", checked)
-	assert.Equal(t, "ns-life", id, "a cluster-scoped object's ID is its name")
+	assert.Equal(t, name, id, "a cluster-scoped object's ID is its name")
 	assert.Equal(t, "Active", outs["status"].(map[string]any)["phase"], "the outputs carry the status")
-	assert.Equal(t, "ns-life", outs["metadata"].(map[string]any)["labels"].(map[string]any)["kubernetes.io/metadata.name"],
+	assert.Equal(t, name, outs["metadata"].(map[string]any)["labels"].(map[string]any)["kubernetes.io/metadata.name"],
 		"the server's own label")
 
 	_, _, err := f.create(tokNetworkPolicy, "orphan", networkPolicy("ns-missing", "deny"), false)
@@ -249,7 +252,7 @@ func TestNamespaceLifecycle(t *testing.T) {
 	start := time.Now()
 	require.NoError(t, f.delete(tokNamespace, "ns", id, outs))
 	assert.Less(t, time.Since(start), 10*time.Second, "a namespace delete does not wait for a controller that is not there")
-	ns, err := f.dyn.Resource(gvrNamespace).Get(ctx, "ns-life", metav1.GetOptions{})
+	ns, err := f.dyn.Resource(gvrNamespace).Get(ctx, name, metav1.GetOptions{})
 	if err == nil {
 		assert.NotNil(t, ns.GetDeletionTimestamp(), "the namespace is Terminating")
 	} else {
@@ -264,19 +267,20 @@ func TestNamespaceLifecycle(t *testing.T) {
 func TestDeleteIsBounded(t *testing.T) {
 	f := newFixture(t)
 	f.sim.opts.DeleteTimeout = 300 * time.Millisecond
-	f.namespace("cm-held")
+	ns := uniqueName("cm-held")
+	f.namespace(ns)
 	cm := map[string]any{
 		"apiVersion": "v1", "kind": "ConfigMap",
-		"metadata": map[string]any{"name": "held", "namespace": "cm-held", "finalizers": []any{"example.com/hold"}},
+		"metadata": map[string]any{"name": "held", "namespace": ns, "finalizers": []any{"example.com/hold"}},
 		"data":     map[string]any{"k": "v"},
 	}
 	id, outs := f.mustCreate("kubernetes:core/v1:ConfigMap", "held", cm)
 	assert.Equal(t, "v", outs["data"].(map[string]any)["k"], "top-level fields other than spec are applied")
 	err := f.delete("kubernetes:core/v1:ConfigMap", "held", id, outs)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "ConfigMap cm-held/held is still present 300ms after its deletion (finalizers [example.com/hold])")
+	assert.Contains(t, err.Error(), "ConfigMap "+ns+"/held is still present 300ms after its deletion (finalizers [example.com/hold])")
 
-	_, err = f.kube.CoreV1().ConfigMaps("cm-held").Patch(context.Background(), "held", types.MergePatchType,
+	_, err = f.kube.CoreV1().ConfigMaps(ns).Patch(context.Background(), "held", types.MergePatchType,
 		[]byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
 	require.NoError(t, err)
 	require.NoError(t, f.delete("kubernetes:core/v1:ConfigMap", "held", id, outs), "gone once released")
@@ -287,9 +291,10 @@ func TestDeleteIsBounded(t *testing.T) {
 func TestReplaceOnNameChange(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.namespace("np-replace")
-	nps := f.dyn.Resource(gvrNetworkPolicy).Namespace("np-replace")
-	old := networkPolicy("np-replace", "before")
+	ns := uniqueName("np-replace")
+	f.namespace(ns)
+	nps := f.dyn.Resource(gvrNetworkPolicy).Namespace(ns)
+	old := networkPolicy(ns, "before")
 	oldID, oldOuts := f.mustCreate(tokNetworkPolicy, "p", old)
 
 	renamed := with(old, "metadata.name", "after")
@@ -299,7 +304,7 @@ func TestReplaceOnNameChange(t *testing.T) {
 	assert.False(t, d.GetDeleteBeforeReplace(), "a new name can be created before the old one goes")
 
 	newID, _ := f.mustCreate(tokNetworkPolicy, "p", renamed)
-	assert.Equal(t, "np-replace/after", newID)
+	assert.Equal(t, ns+"/after", newID)
 	require.NoError(t, f.delete(tokNetworkPolicy, "p", oldID, oldOuts))
 	_, err := nps.Get(ctx, "before", metav1.GetOptions{})
 	assert.True(t, apierrors.IsNotFound(err))

@@ -2,6 +2,8 @@ package verify
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -18,6 +20,17 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 )
+
+// uniqueName is prefix and a random hex suffix, drawn when a test runs: the
+// API server lives as long as the test binary (go test -count=2 runs every
+// test twice against it) and, with no namespace controller, a deleted
+// namespace stays Terminating, so a fixed name would collide with the last
+// run's.
+func uniqueName(prefix string) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return prefix + "-" + hex.EncodeToString(b)
+}
 
 // cluster is the kube-system state a test writes into the real API server:
 // what a healthy AKS cluster with Azure CNI powered by Cilium has, unless a
@@ -211,6 +224,18 @@ func deleteAll(t *testing.T, kube kubernetes.Interface, dyn dynamic.Interface) {
 	pods, err := kube.CoreV1().Pods(CiliumNamespace).List(ctx, all)
 	require.NoError(t, err)
 	assert.Empty(t, pods.Items, "pods left in kube-system")
+	daemonSets, err := kube.AppsV1().DaemonSets(CiliumNamespace).List(ctx, all)
+	require.NoError(t, err)
+	assert.Empty(t, daemonSets.Items, "DaemonSets left in kube-system")
+	deployments, err := kube.AppsV1().Deployments(CiliumNamespace).List(ctx, all)
+	require.NoError(t, err)
+	assert.Empty(t, deployments.Items, "Deployments left in kube-system")
+	nodes, err := kube.CoreV1().Nodes().List(ctx, all)
+	require.NoError(t, err)
+	assert.Empty(t, nodes.Items, "nodes left")
+	endpointSlices, err := dyn.Resource(EndpointSliceGVR).List(ctx, all)
+	require.NoError(t, err)
+	assert.Empty(t, endpointSlices.Items, "CiliumEndpointSlices left")
 }
 
 // cleanLogs is a LogSource for a server without kubelets: every agent logged
@@ -429,6 +454,16 @@ func TestPolicyEnforcementOnARealAPIServer(t *testing.T) {
 	defer cancel()
 	go playKubelet(ctx, kube)
 
+	// Scratch namespaces of earlier runs (go test -count=2) stay Terminating
+	// on this server: remember them, to single out the one this run creates.
+	probeSelector := metav1.ListOptions{LabelSelector: ProbeLabel + "=" + ProbeLabelValue}
+	before, err := kube.CoreV1().Namespaces().List(context.Background(), probeSelector)
+	require.NoError(t, err)
+	earlier := map[string]bool{}
+	for _, ns := range before.Items {
+		earlier[string(ns.UID)] = true
+	}
+
 	report, err := Run(ctx, cfg, Options{
 		Checks: []string{CheckPolicyEnforcement}, Prober: &policyModel{kube: kube},
 		ProbeInterval: 10 * time.Millisecond, PodReadyTimeout: 20 * time.Second,
@@ -440,25 +475,36 @@ func TestPolicyEnforcementOnARealAPIServer(t *testing.T) {
 	assert.Contains(t, evidenceText(c), "probe-allowed -> probe-server")
 	assert.Contains(t, evidenceText(c), "NetworkPolicies in "+ProbeNamespacePrefix)
 
-	list, err := kube.CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{LabelSelector: ProbeLabel + "=" + ProbeLabelValue})
+	list, err := kube.CoreV1().Namespaces().List(context.Background(), probeSelector)
 	require.NoError(t, err)
-	require.Len(t, list.Items, 1)
-	ns := list.Items[0]
+	var created []corev1.Namespace
+	for _, ns := range list.Items {
+		if !earlier[string(ns.UID)] {
+			created = append(created, ns)
+		}
+	}
+	require.Len(t, created, 1, "this run created one scratch namespace")
+	ns := created[0]
+	assert.Contains(t, evidenceText(c), "scratch namespace "+ns.Name+" (label "+ProbeLabel+"="+ProbeLabelValue+")")
 	assert.NotNil(t, ns.DeletionTimestamp, "the scratch namespace %s is being deleted", ns.Name)
 	assert.Equal(t, "restricted", ns.Labels["pod-security.kubernetes.io/enforce"])
 
 	// The restricted standard is enforced: a privileged pod is refused there.
+	psa := uniqueName("psa-check")
 	_, err = kube.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
-		Name: "psa-check", Labels: map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}}}, metav1.CreateOptions{})
+		Name: psa, Labels: map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	bad := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "bad", Namespace: "psa-check"},
+	t.Cleanup(func() {
+		assert.NoError(t, kube.CoreV1().Namespaces().Delete(context.Background(), psa, metav1.DeleteOptions{}))
+	})
+	bad := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "bad", Namespace: psa},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: DefaultProbeImage}}}}
-	_, err = kube.CoreV1().Pods("psa-check").Create(context.Background(), bad, metav1.CreateOptions{})
+	_, err = kube.CoreV1().Pods(psa).Create(context.Background(), bad, metav1.CreateOptions{})
 	assert.True(t, apierrors.IsForbidden(err), "a pod without a restricted security context is refused: %v", err)
 	set := newProbeSet(Options{}.withDefaults())
 	for _, p := range set.pods {
-		p.Namespace = "psa-check"
-		_, err := kube.CoreV1().Pods("psa-check").Create(context.Background(), p, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		p.Namespace = psa
+		_, err := kube.CoreV1().Pods(psa).Create(context.Background(), p, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 		assert.NoError(t, err, "probe pod %s passes the restricted standard", p.Name)
 	}
 }
@@ -492,10 +538,19 @@ func TestExecProberReportsAFailedExecAsAnError(t *testing.T) {
 	cfg := env.Require(t)
 	kube := kubernetes.NewForConfigOrDie(cfg)
 	ctx := context.Background()
-	_, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "exec-probe"}}, metav1.CreateOptions{})
+	ns := uniqueName("exec-probe")
+	_, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	client := probePod("exec-probe", probeAllowed, "allowed", Options{}.withDefaults(), 60)
-	client, err = kube.CoreV1().Pods("exec-probe").Create(ctx, client, metav1.CreateOptions{})
+	t.Cleanup(func() {
+		// No kubelet confirms a graceful deletion, and no namespace
+		// controller empties the namespace: delete the pod at once.
+		now := int64(0)
+		err := kube.CoreV1().Pods(ns).Delete(ctx, probeAllowed, metav1.DeleteOptions{GracePeriodSeconds: &now})
+		assert.True(t, err == nil || apierrors.IsNotFound(err), "deleting pod %s/%s: %v", ns, probeAllowed, err)
+		assert.NoError(t, kube.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}))
+	})
+	client := probePod(ns, probeAllowed, "allowed", Options{}.withDefaults(), 60)
+	client, err = kube.CoreV1().Pods(ns).Create(ctx, client, metav1.CreateOptions{})
 	require.NoError(t, err)
 	server := client.DeepCopy()
 	server.Name = probeServer
@@ -505,6 +560,6 @@ func TestExecProberReportsAFailedExecAsAnError(t *testing.T) {
 	defer cancel()
 	res, err := prober.Probe(pctx, ProbeRequest{From: client, To: server, Address: "10.244.0.9", Port: 8080, Protocol: corev1.ProtocolTCP})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "exec into exec-probe/probe-allowed")
+	assert.Contains(t, err.Error(), "exec into "+ns+"/probe-allowed")
 	assert.False(t, res.Connected)
 }

@@ -33,7 +33,7 @@ func guarded(steps []Step) []Step {
 		case !destructive:
 		case isManagedCluster(s.Type):
 			refused = append(refused, s)
-		case (s.Type == typeVirtualNetwork || s.Type == typeSubnet) && clusterStays:
+		case s.IsNetwork() && clusterStays:
 			refused = append(refused, s)
 		}
 	}
@@ -43,3 +43,11 @@ func guarded(steps []Step) []Step {
 func isManagedCluster(t string) bool {
 	return strings.HasPrefix(t, "azure-native:containerservice") && strings.HasSuffix(t, ":ManagedCluster")
 }
+
+// IsManagedCluster reports whether the step is on an AKS ManagedCluster
+// (of any API version): replacing it recreates the cluster.
+func (s Step) IsManagedCluster() bool { return isManagedCluster(s.Type) }
+
+// IsNetwork reports whether the step is on a VNet or a subnet: replacing
+// one that a cluster uses takes the cluster's nodes with it.
+func (s Step) IsNetwork() bool { return s.Type == typeVirtualNetwork || s.Type == typeSubnet }

@@ -186,13 +186,9 @@ func (e *Engine) Destroy(ctx context.Context, stack string) (*Result, error) {
 
 // Outputs returns the stack's outputs, secret ones masked.
 func (e *Engine) Outputs(ctx context.Context, stack string) (map[string]Output, error) {
-	st, err := e.prepare(ctx, stack, nil)
+	outs, err := e.rawOutputs(ctx, stack)
 	if err != nil {
 		return nil, err
-	}
-	outs, err := st.Outputs(ctx)
-	if err != nil {
-		return nil, e.classify(ctx, "outputs", stack, err, nil)
 	}
 	return e.outputs(outs), nil
 }
@@ -201,14 +197,34 @@ func (e *Engine) Outputs(ctx context.Context, stack string) (map[string]Output, 
 // needs it (e.g. the kubeconfig for verification). It is never logged, and
 // the Engine masks it in every later result, error and event.
 func (e *Engine) SecretOutput(ctx context.Context, stack, name string) (string, error) {
-	st, err := e.prepare(ctx, stack, nil)
+	outs, err := e.rawOutputs(ctx, stack)
 	if err != nil {
 		return "", err
 	}
+	s, err := secretString(stack, outs, name)
+	if err != nil {
+		return "", err
+	}
+	e.addSecret(s)
+	return s, nil
+}
+
+// rawOutputs reads the stack's outputs, secrets in plaintext: only for this
+// package, which masks them before anything leaves it.
+func (e *Engine) rawOutputs(ctx context.Context, stack string) (auto.OutputMap, error) {
+	st, err := e.prepare(ctx, stack, nil)
+	if err != nil {
+		return nil, err
+	}
 	outs, err := st.Outputs(ctx)
 	if err != nil {
-		return "", e.classify(ctx, "outputs", stack, err, nil)
+		return nil, e.classify(ctx, "outputs", stack, err, nil)
 	}
+	return outs, nil
+}
+
+// secretString is the string value of one output.
+func secretString(stack string, outs auto.OutputMap, name string) (string, error) {
 	out, ok := outs[name]
 	if !ok {
 		return "", fmt.Errorf("stack %s has no output %q", stack, name)
@@ -217,7 +233,6 @@ func (e *Engine) SecretOutput(ctx context.Context, stack, name string) (string, 
 	if !ok {
 		return "", fmt.Errorf("stack %s output %q is not a string", stack, name)
 	}
-	e.addSecret(s)
 	return s, nil
 }
 

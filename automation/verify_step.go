@@ -14,22 +14,21 @@ import (
 // with kubelogin, so the machine needs kubelogin and an Azure login that
 // can read the cluster.
 func (e *Engine) Verify(ctx context.Context, stack string, opts verify.Options) (*verify.Report, error) {
-	kubeconfig, err := e.SecretOutput(ctx, stack, "kubeconfig")
+	outs, err := e.rawOutputs(ctx, stack) // one read for both outputs
 	if err != nil {
 		return nil, err
 	}
+	kubeconfig, err := secretString(stack, outs, "kubeconfig")
+	if err != nil {
+		return nil, err
+	}
+	e.addSecret(kubeconfig)
 	cfg, err := verify.RESTConfigFromKubeconfig([]byte(kubeconfig))
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: %s", stack, e.mask(err.Error()))
 	}
-	if opts.MinCiliumVersion == "" {
-		outs, err := e.Outputs(ctx, stack)
-		if err != nil {
-			return nil, err
-		}
-		if v, ok := outs["minCiliumVersion"].Value.(string); ok {
-			opts.MinCiliumVersion = v
-		}
+	if v, ok := outs["minCiliumVersion"].Value.(string); ok && opts.MinCiliumVersion == "" {
+		opts.MinCiliumVersion = v
 	}
 	return verify.Run(ctx, cfg, opts)
 }

@@ -10,19 +10,6 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation"
 )
 
-// Resource types the warning explains. A ManagedCluster is matched in any
-// API version.
-const (
-	typeVirtualNetwork = "azure-native:network:VirtualNetwork"
-	typeSubnet         = "azure-native:network:Subnet"
-)
-
-func isManagedCluster(t string) bool {
-	return strings.HasPrefix(t, "azure-native:containerservice") && strings.HasSuffix(t, ":ManagedCluster")
-}
-
-func isNetwork(t string) bool { return t == typeVirtualNetwork || t == typeSubnet }
-
 // group orders the steps: replacements, deletions, updates, creations,
 // then any other operation by name.
 func group(s automation.Step) (rank int, label string) {
@@ -120,17 +107,17 @@ func warning(r *automation.Result, c cleaner, budget int) string {
 			deleted++
 		}
 		switch {
-		case isManagedCluster(s.Type) && s.Replaces():
+		case s.IsManagedCluster() && s.Replaces():
 			clustersReplaced = append(clustersReplaced, name)
 			for _, k := range replaceKeys(s) {
 				networkProfile = networkProfile || k == "networkProfile" || strings.HasPrefix(k, "networkProfile.")
 			}
-		case isManagedCluster(s.Type):
+		case s.IsManagedCluster():
 			clustersDeleted = append(clustersDeleted, name)
-		case isNetwork(s.Type):
+		case s.IsNetwork():
 			networks = append(networks, name)
 		}
-		severe = severe || isManagedCluster(s.Type) || isNetwork(s.Type)
+		severe = severe || s.IsManagedCluster() || s.IsNetwork()
 	}
 
 	var b strings.Builder

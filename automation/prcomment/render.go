@@ -384,8 +384,8 @@ func attention(r *automation.Result) string {
 	for _, s := range r.Steps {
 		if s.Replaces() || s.Op == apitype.OpDelete {
 			destructive++
-			clusterReplaced = clusterReplaced || isManagedCluster(s.Type) && s.Replaces()
-			clusterDeleted = clusterDeleted || isManagedCluster(s.Type) && s.Op == apitype.OpDelete
+			clusterReplaced = clusterReplaced || s.IsManagedCluster() && s.Replaces()
+			clusterDeleted = clusterDeleted || s.IsManagedCluster() && s.Op == apitype.OpDelete
 		}
 		if s.Failed {
 			failed++

@@ -25,9 +25,6 @@ func ParseCIDR(s string) (netip.Prefix, error) {
 	return p, nil
 }
 
-// Overlaps reports whether two prefixes share an address.
-func Overlaps(a, b netip.Prefix) bool { return a.Overlaps(b) }
-
 // Contains reports whether outer contains all of inner.
 func Contains(outer, inner netip.Prefix) bool {
 	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr())

@@ -29,7 +29,7 @@ tools:
 
 ## vet: go vet and a gofmt check
 vet:
-	@test -z "$$(gofmt -l components stacks examples automation 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l components stacks examples automation; exit 1; }
+	@test -z "$$(gofmt -l components stacks examples automation sim cmd internal 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l components stacks examples automation sim cmd internal; exit 1; }
 	go vet ./...
 
 ## test: the tools, vet, then every test (unit, mocks, real kube-apiserver).
@@ -53,7 +53,7 @@ fuzz:
 ## real local kube-apiserver through kubesim): preview, up, no-op preview, a change with its diff and
 ## PR comment, a replacing change refused by the guardrail, destroy. No credentials, no cloud.
 demo: tools
-	@mkdir -p bin && go build -o bin/plan ./examples/plan && go build -o bin/platform ./examples/platform
+	@mkdir -p bin && go build -o bin/plan ./examples/plan && go build -o bin/platform ./cmd/platform
 	bin/plan stacks/Pulumi.overlay.yaml stacks/Pulumi.vnet.yaml stacks/Pulumi.nodesubnet.yaml
 	@echo "--- a spec with common mistakes: every problem at once, before anything is created:"
 	@! bin/plan examples/plan/invalid.yaml

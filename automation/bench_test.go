@@ -13,8 +13,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
-	"github.com/aks-cilium/aks-cilium/automation/simulator"
 	"github.com/aks-cilium/aks-cilium/components"
+	"github.com/aks-cilium/aks-cilium/components/spec"
+	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 )
 
 // The benchmarks report ratios measured side by side in one run (make
@@ -62,7 +63,7 @@ func BenchmarkPreviewWarm(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := st.SetConfig(ctx, components.ConfigCluster, auto.ConfigValue{Value: string(specJSON)}); err != nil {
+		if err := st.SetConfig(ctx, spec.ConfigCluster, auto.ConfigValue{Value: string(specJSON)}); err != nil {
 			b.Fatal(err)
 		}
 		res, err := st.Preview(ctx, optpreview.Diff())
@@ -74,7 +75,7 @@ func BenchmarkPreviewWarm(b *testing.B) {
 		}
 	}
 	engine := func() {
-		r, err := h.eng.Preview(ctx, "ref", c)
+		r, err := h.eng.Preview(ctx, "ref", c, PreviewOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -164,17 +165,17 @@ func BenchmarkPreviewFleet(b *testing.B) {
 // cluster, so they must run at the same time: a false dependency between
 // them is a structural failure, checked on the recorded operations.
 func BenchmarkDeployCriticalPath(b *testing.B) {
-	latency := map[simulator.OpKey]time.Duration{
-		{Type: "ResourceGroup", Op: simulator.OpCreate}:  200 * time.Millisecond,
-		{Type: "VirtualNetwork", Op: simulator.OpCreate}: 400 * time.Millisecond,
-		{Type: "ManagedCluster", Op: simulator.OpCreate}: time.Second,
-		{Type: "AgentPool", Op: simulator.OpCreate}:      600 * time.Millisecond,
+	latency := map[azuresim.OpKey]time.Duration{
+		{Type: "ResourceGroup", Op: azuresim.OpCreate}:  200 * time.Millisecond,
+		{Type: "VirtualNetwork", Op: azuresim.OpCreate}: 400 * time.Millisecond,
+		{Type: "ManagedCluster", Op: azuresim.OpCreate}: time.Second,
+		{Type: "AgentPool", Op: azuresim.OpCreate}:      600 * time.Millisecond,
 	}
 	var ideal time.Duration
 	for _, t := range []string{"ResourceGroup", "VirtualNetwork", "ManagedCluster", "AgentPool"} {
-		ideal += latency[simulator.OpKey{Type: t, Op: simulator.OpCreate}]
+		ideal += latency[azuresim.OpKey{Type: t, Op: azuresim.OpCreate}]
 	}
-	h := newHarness(b, harnessOptions{Sim: simulator.Options{Latency: latency}})
+	h := newHarness(b, harnessOptions{Sim: azuresim.Options{Latency: latency}})
 	ctx := b.Context()
 	c := referenceSpec("critical")
 	var span, wall time.Duration
@@ -186,10 +187,10 @@ func BenchmarkDeployCriticalPath(b *testing.B) {
 			b.Fatal(err)
 		}
 		wall += time.Since(t0)
-		var creates []simulator.Operation
-		pools := map[string]simulator.Operation{}
+		var creates []azuresim.Operation
+		pools := map[string]azuresim.Operation{}
 		for _, op := range h.sim.Operations() {
-			if op.Op == simulator.OpCreate {
+			if op.Op == azuresim.OpCreate {
 				creates = append(creates, op)
 				if op.Type == typeAgentPool {
 					pools[op.ID] = op
@@ -199,7 +200,7 @@ func BenchmarkDeployCriticalPath(b *testing.B) {
 		if len(creates) != referenceResources || len(pools) != 2 {
 			b.Fatalf("want %d creates with 2 pools, got %d creates, %d pools", referenceResources, len(creates), len(pools))
 		}
-		var ps []simulator.Operation
+		var ps []azuresim.Operation
 		for _, p := range pools {
 			ps = append(ps, p)
 		}
@@ -208,10 +209,10 @@ func BenchmarkDeployCriticalPath(b *testing.B) {
 				ps[0].ID, ps[0].Start.Format(time.StampMilli), ps[0].End.Format(time.StampMilli),
 				ps[1].ID, ps[1].Start.Format(time.StampMilli), ps[1].End.Format(time.StampMilli))
 		}
-		span += simulator.Span(creates)
+		span += azuresim.Span(creates)
 		runs++
 		b.StopTimer()
-		if _, err := h.eng.Destroy(ctx, "dev"); err != nil {
+		if _, err := h.eng.Destroy(ctx, "dev", DestroyOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

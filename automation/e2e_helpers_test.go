@@ -11,13 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aks-cilium/aks-cilium/automation/result"
+
 	"github.com/stretchr/testify/require"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
-	"github.com/aks-cilium/aks-cilium/automation/kubesim"
-	"github.com/aks-cilium/aks-cilium/automation/simulator"
+	"github.com/aks-cilium/aks-cilium/automation/automationtest"
 	"github.com/aks-cilium/aks-cilium/components/spec"
-	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
+	"github.com/aks-cilium/aks-cilium/sim/azuresim"
+	"github.com/aks-cilium/aks-cilium/sim/kubesim"
 )
 
 // The end-to-end tests run the real pulumi CLI and engine (make tools), the
@@ -27,7 +29,7 @@ import (
 // testCLI is the pulumi CLI, found once per test binary and shared by every
 // Engine of the tests. A missing CLI skips, unless AKS_CILIUM_REQUIRE_TOOLS=1
 // (make test, CI) where it fails.
-func testCLI(t testing.TB) *CLI { return pulumitest.CLI(t) }
+func testCLI(t testing.TB) *CLI { return automationtest.CLI(t) }
 
 // referenceSpec is the stack the end-to-end tests and benchmarks deploy: an
 // overlay cluster with a system pool and two user pools (apps autoscaled,
@@ -65,7 +67,7 @@ const referenceResources = 5
 type harness struct {
 	t        testing.TB
 	dir      string
-	sim      *simulator.Simulator
+	sim      *azuresim.Simulator
 	eng      *Engine
 	env      map[string]string
 	progress *syncBuffer
@@ -74,7 +76,7 @@ type harness struct {
 // harnessOptions tune newHarness.
 type harnessOptions struct {
 	// Sim are the simulator's options (Logf is set to the test log).
-	Sim simulator.Options
+	Sim azuresim.Options
 	// Dir is the Engine's folder; a new temporary one when empty.
 	Dir string
 	// Passphrase is the secrets passphrase; a fixed test one when empty.
@@ -96,7 +98,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	if _, bench := t.(*testing.B); o.Sim.Logf == nil && !bench {
 		o.Sim.Logf = t.Logf
 	}
-	sim := simulator.New(o.Sim)
+	sim := azuresim.New(o.Sim)
 	_, err := sim.Start(context.Background())
 	require.NoError(t, err)
 	t.Cleanup(sim.Stop)
@@ -116,7 +118,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 
 // providerEnv is the environment that sends the engine's azure-native calls
 // to sim and its kubernetes provider to kubesim, until the test ends.
-func providerEnv(t testing.TB, sim *simulator.Simulator) map[string]string {
+func providerEnv(t testing.TB, sim *azuresim.Simulator) map[string]string {
 	t.Helper()
 	env, stop, err := providerEnvOf(sim)
 	require.NoError(t, err)
@@ -126,13 +128,13 @@ func providerEnv(t testing.TB, sim *simulator.Simulator) map[string]string {
 
 // providerEnvOf serves the kubernetes stand-in and returns the environment
 // that sends both providers' calls to the stand-ins.
-func providerEnvOf(sim *simulator.Simulator) (map[string]string, func(), error) {
-	kube, err := kubesim.ServeNoAPIServer()
-	if err != nil {
+func providerEnvOf(sim *azuresim.Simulator) (map[string]string, func(), error) {
+	kube := &kubesim.NoAPIServer{}
+	if err := kube.Serve(); err != nil {
 		return nil, nil, err
 	}
 	return map[string]string{
-		"PULUMI_DEBUG_PROVIDERS":        kubesim.DebugProviders(sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"], fmt.Sprintf("%s:%d", kubesim.Package, kube.Port())),
+		"PULUMI_DEBUG_PROVIDERS":        kubesim.DebugProviders(sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"], kube.DebugProviderEntry()),
 		"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
 	}, kube.Stop, nil
 }
@@ -165,7 +167,7 @@ func stepTimer(t testing.TB) func(name string) {
 }
 
 // stepOf returns the step of the resource whose name ends with suffix.
-func stepOf(r *Result, suffix string) *Step {
+func stepOf(r *result.Result, suffix string) *result.Step {
 	for i := range r.Steps {
 		if strings.HasSuffix(r.Steps[i].Name, suffix) {
 			return &r.Steps[i]
@@ -175,7 +177,7 @@ func stepOf(r *Result, suffix string) *Step {
 }
 
 // simTypes counts the simulated Azure's resources by short type name.
-func simTypes(sim *simulator.Simulator) map[string]int {
+func simTypes(sim *azuresim.Simulator) map[string]int {
 	out := map[string]int{}
 	for _, r := range sim.Resources() {
 		out[r.Type[strings.LastIndex(r.Type, ":")+1:]]++
@@ -200,8 +202,8 @@ func TestMain(m *testing.M) {
 // so the parent can kill it while the create is in flight.
 func helperUp() int {
 	dir, state := os.Getenv("AKS_CILIUM_E2E_DIR"), os.Getenv("AKS_CILIUM_E2E_STATE")
-	sim := simulator.New(simulator.Options{StateFile: state,
-		Latency: map[simulator.OpKey]time.Duration{{Type: "ManagedCluster", Op: simulator.OpCreate}: 5 * time.Minute}})
+	sim := azuresim.New(azuresim.Options{StateFile: state,
+		Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpCreate}: 5 * time.Minute}})
 	if _, err := sim.Start(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 1

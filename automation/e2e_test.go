@@ -13,13 +13,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aks-cilium/aks-cilium/automation/result"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/prcomment"
-	"github.com/aks-cilium/aks-cilium/automation/simulator"
 	"github.com/aks-cilium/aks-cilium/components/spec"
+	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 )
 
 // referenceCreates is what a first preview of the reference spec plans:
@@ -33,7 +35,7 @@ const (
 )
 
 func clusterID(c spec.Cluster) string {
-	return "/subscriptions/" + simulator.DefaultSubscriptionID + "/resourceGroups/" + c.ResourceGroup.Name +
+	return "/subscriptions/" + azuresim.DefaultSubscriptionID + "/resourceGroups/" + c.ResourceGroup.Name +
 		"/providers/Microsoft.ContainerService/managedClusters/" + c.Name
 }
 
@@ -47,16 +49,16 @@ func TestE2ELifecycle(t *testing.T) {
 	step := stepTimer(t)
 	procs := h.eng.CLI().Processes() // the CLI is shared by every test of the binary
 
-	pre, err := h.eng.Preview(ctx, "dev", c)
+	pre, err := h.eng.Preview(ctx, "dev", c, PreviewOptions{})
 	require.NoError(t, err, "first preview")
 	assert.Equal(t, referenceCreates, pre.Changes["create"], pre.ChangeSummary())
-	assert.Equal(t, "preview", pre.Op)
+	assert.Equal(t, result.KindPreview, pre.Kind)
 	assert.Empty(t, h.sim.Resources(), "a preview creates nothing")
 	assert.Zero(t, h.sim.CallCount("", ""), "a preview makes no ARM call")
 	for _, name := range []string{"platform-network-rg", "platform-network-vnet", "platform-cluster-aks", "platform-cluster-pool-apps", "platform-cluster-pool-batch"} {
 		s := stepOf(pre, name)
 		if assert.NotNil(t, s, name) {
-			assert.Equal(t, Op("create"), s.Op, name)
+			assert.Equal(t, result.OpCreate, s.Op, name)
 		}
 	}
 	step("preview")
@@ -68,7 +70,7 @@ func TestE2ELifecycle(t *testing.T) {
 	assert.Regexp(t, `^e2e-[0-9a-f]{8}\.hcp\.westeurope\.azmk8s\.io$`, up.Outputs["fqdn"].Value)
 	assert.Equal(t, "overlay", up.Outputs["ipMode"].Value)
 	assert.Equal(t, "1.17.9", up.Outputs["minCiliumVersion"].Value, "Kubernetes 1.32: the higher of the guide and the AKS docs")
-	assert.Equal(t, Output{Value: "[secret]", Secret: true}, up.Outputs["kubeconfig"], "the kubeconfig is masked")
+	assert.Equal(t, result.Output{Value: "[secret]", Secret: true}, up.Outputs["kubeconfig"], "the kubeconfig is masked")
 	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2}, simTypes(h.sim))
 	mc, ok := h.sim.Get(clusterID(c))
 	require.True(t, ok)
@@ -81,7 +83,7 @@ func TestE2ELifecycle(t *testing.T) {
 	assert.Equal(t, up.Outputs, outs, "Outputs reads the same, kubeconfig masked")
 	step("up")
 
-	noop, err := h.eng.Preview(ctx, "dev", c)
+	noop, err := h.eng.Preview(ctx, "dev", c, PreviewOptions{})
 	require.NoError(t, err)
 	assert.False(t, noop.HasChanges(), noop.ChangeSummary())
 	assert.Equal(t, "no changes", noop.ChangeSummary())
@@ -92,19 +94,19 @@ func TestE2ELifecycle(t *testing.T) {
 	changed.UserPools = append([]spec.NodePool(nil), c.UserPools...)
 	changed.UserPools[0].Autoscale = &spec.Autoscale{Min: 1, Max: 8}
 	changed.Tags = map[string]string{"environment": "staging"}
-	diff, err := h.eng.Preview(ctx, "dev", changed)
+	diff, err := h.eng.Preview(ctx, "dev", changed, PreviewOptions{})
 	require.NoError(t, err)
 	assert.True(t, diff.HasChanges())
 	assert.Zero(t, diff.Changes["replace"], "in place, no replacement")
 	assert.Contains(t, diff.ChangeSummary(), "update")
 	pool := stepOf(diff, "platform-cluster-pool-apps")
 	require.NotNil(t, pool)
-	assert.Equal(t, Op("update"), pool.Op)
-	assert.Contains(t, pool.Diffs, PropertyDiff{Path: "maxCount", Kind: "update", Old: "5", New: "8"})
+	assert.Equal(t, result.OpUpdate, pool.Op)
+	assert.Contains(t, pool.Diffs, result.PropertyDiff{Path: "maxCount", Kind: "update", Old: "5", New: "8"})
 	cluster := stepOf(diff, "platform-cluster-aks")
 	require.NotNil(t, cluster)
-	assert.Equal(t, Op("update"), cluster.Op)
-	assert.Contains(t, cluster.Diffs, PropertyDiff{Path: "tags.environment", Kind: "update", Old: `"test"`, New: `"staging"`})
+	assert.Equal(t, result.OpUpdate, cluster.Op)
+	assert.Contains(t, cluster.Diffs, result.PropertyDiff{Path: "tags.environment", Kind: "update", Old: `"test"`, New: `"staging"`})
 	md := prcomment.Render(diff, prcomment.Options{Title: "Raise the apps pool maximum"})
 	assert.True(t, strings.HasPrefix(md, "<!-- aks-cilium:preview"), "the marker comes first")
 	assert.Contains(t, md, "platform-cluster-pool-apps")
@@ -126,13 +128,13 @@ func TestE2ELifecycle(t *testing.T) {
 	// guardrail refuses it and nothing in Azure is touched.
 	replacing := changed
 	replacing.Network.Mode = spec.Overlay{PodCIDR: "172.16.0.0/16"}
-	rep, err := h.eng.Preview(ctx, "dev", replacing)
+	rep, err := h.eng.Preview(ctx, "dev", replacing, PreviewOptions{})
 	require.NoError(t, err)
 	cluster = stepOf(rep, "platform-cluster-aks")
 	require.NotNil(t, cluster)
 	assert.True(t, cluster.Replaces(), "the preview plans a replacement: %s", rep.ChangeSummary())
 	assert.Equal(t, []string{"networkProfile"}, cluster.ReplaceKeys)
-	assert.Contains(t, cluster.Diffs, PropertyDiff{Path: "networkProfile.podCidr", Kind: "update-replace", Old: `"192.168.0.0/16"`, New: `"172.16.0.0/16"`})
+	assert.Contains(t, cluster.Diffs, result.PropertyDiff{Path: "networkProfile.podCidr", Kind: "update-replace", Old: `"192.168.0.0/16"`, New: `"172.16.0.0/16"`})
 	md = prcomment.Render(rep, prcomment.Options{})
 	assert.Contains(t, md, "[!CAUTION]", "a replaced cluster is a prominent warning")
 	assert.Contains(t, md, "networkProfile")
@@ -148,15 +150,15 @@ func TestE2ELifecycle(t *testing.T) {
 	assert.Equal(t, []string{"networkProfile"}, refused.Steps[0].ReplaceKeys)
 	assert.Contains(t, err.Error(), "platform-cluster-aks")
 	assert.Contains(t, err.Error(), "changed networkProfile")
-	assert.Zero(t, h.sim.CallCount("", simulator.OpCreate)+h.sim.CallCount("", simulator.OpUpdate)+h.sim.CallCount("", simulator.OpDelete),
+	assert.Zero(t, h.sim.CallCount("", azuresim.OpCreate)+h.sim.CallCount("", azuresim.OpUpdate)+h.sim.CallCount("", azuresim.OpDelete),
 		"the refused Up wrote nothing to Azure")
 	assert.Equal(t, before, h.sim.Resources(), "the simulated Azure is unchanged")
-	still, err := h.eng.Preview(ctx, "dev", changed)
+	still, err := h.eng.Preview(ctx, "dev", changed, PreviewOptions{})
 	require.NoError(t, err)
 	assert.False(t, still.HasChanges(), "the stack still matches the last applied spec")
 	step("replacing change refused")
 
-	des, err := h.eng.Destroy(ctx, "dev")
+	des, err := h.eng.Destroy(ctx, "dev", DestroyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, referenceCreates, des.Changes["delete"], des.ChangeSummary())
 	assert.Empty(t, h.sim.Resources(), "destroy empties the simulated Azure")
@@ -189,7 +191,7 @@ func cancelWhen(ctx context.Context, cancel context.CancelFunc, ready func() boo
 
 // rgAndVNetExist reports whether the simulated Azure holds a resource group
 // and a VNet (and so the cluster's create is the next step).
-func rgAndVNetExist(sim *simulator.Simulator) bool {
+func rgAndVNetExist(sim *azuresim.Simulator) bool {
 	n := simTypes(sim)
 	return n["ResourceGroup"] == 1 && n["VirtualNetwork"] == 1
 }
@@ -211,8 +213,8 @@ func TestE2ECancelUp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "engine")
 			state := filepath.Join(dir, "azure-simulator.json")
-			h := newHarness(t, harnessOptions{Dir: dir, Sim: simulator.Options{StateFile: state,
-				Latency: map[simulator.OpKey]time.Duration{{Type: "ManagedCluster", Op: simulator.OpCreate}: tc.latency}}})
+			h := newHarness(t, harnessOptions{Dir: dir, Sim: azuresim.Options{StateFile: state,
+				Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpCreate}: tc.latency}}})
 			c := referenceSpec("cancel")
 			step := stepTimer(t)
 
@@ -220,11 +222,11 @@ func TestE2ECancelUp(t *testing.T) {
 			defer cancel()
 			// Cancel while the cluster's create is in flight (its first
 			// ARM call has started; the resource group and VNet exist).
-			cancelWhen(ctx, cancel, func() bool { return h.sim.CallCount("ManagedCluster", simulator.OpCreate) > 0 })
+			cancelWhen(ctx, cancel, func() bool { return h.sim.CallCount("ManagedCluster", azuresim.OpCreate) > 0 })
 			_, err := h.eng.Up(ctx, "dev", c, UpOptions{})
 			var cancelled *CancelledError
 			require.ErrorAs(t, err, &cancelled)
-			assert.Equal(t, "up", cancelled.Op)
+			assert.Equal(t, "up", cancelled.Operation)
 			assert.True(t, rgAndVNetExist(h.sim), "the resource group and VNet were created before the cancel")
 			assert.ErrorIs(t, err, context.Canceled)
 			if tc.killed {
@@ -240,16 +242,16 @@ func TestE2ECancelUp(t *testing.T) {
 
 			// The same folder and simulated Azure, without the latency.
 			h.sim.Stop()
-			h2 := newHarness(t, harnessOptions{Dir: dir, Sim: simulator.Options{StateFile: state}})
-			pre, err := h2.eng.Preview(t.Context(), "dev", c)
+			h2 := newHarness(t, harnessOptions{Dir: dir, Sim: azuresim.Options{StateFile: state}})
+			pre, err := h2.eng.Preview(t.Context(), "dev", c, PreviewOptions{})
 			require.NoError(t, err, "a preview works right after")
 			assert.True(t, pre.HasChanges())
-			assert.Equal(t, Op("same"), stepOf(pre, "platform-network-vnet").Op, "the VNet created before the cancel is in the state")
+			assert.Equal(t, result.OpSame, stepOf(pre, "platform-network-vnet").Op, "the VNet created before the cancel is in the state")
 			up, err := h2.eng.Up(t.Context(), "dev", c, UpOptions{})
 			require.NoError(t, err, "a rerun converges")
 			assert.Zero(t, up.Changes["replace"]+up.Changes["delete"], up.ChangeSummary())
 			assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2}, simTypes(h2.sim))
-			noop, err := h2.eng.Preview(t.Context(), "dev", c)
+			noop, err := h2.eng.Preview(t.Context(), "dev", c, PreviewOptions{})
 			require.NoError(t, err)
 			assert.False(t, noop.HasChanges(), noop.ChangeSummary())
 			step("rerun converged")
@@ -261,13 +263,13 @@ func TestE2ECancelUp(t *testing.T) {
 // backend: the first holds the stack's lock, the second gets a
 // *ConcurrentUpdateError and changes nothing.
 func TestE2EConcurrentUps(t *testing.T) {
-	h := newHarness(t, harnessOptions{Sim: simulator.Options{
-		Latency: map[simulator.OpKey]time.Duration{{Type: "ManagedCluster", Op: simulator.OpCreate}: 4 * time.Second}}})
+	h := newHarness(t, harnessOptions{Sim: azuresim.Options{
+		Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpCreate}: 4 * time.Second}}})
 	other, err := New(Options{Dir: h.dir, Passphrase: "e2e-passphrase", CLI: h.eng.CLI(), PulumiHome: filepath.Join(h.dir, "home"), Env: h.env})
 	require.NoError(t, err)
 	c := referenceSpec("concurrent")
 	ctx := t.Context()
-	_, err = h.eng.Preview(ctx, "dev", c) // the stack exists before the race
+	_, err = h.eng.Preview(ctx, "dev", c, PreviewOptions{}) // the stack exists before the race
 	require.NoError(t, err)
 
 	var first error
@@ -287,11 +289,11 @@ func TestE2EConcurrentUps(t *testing.T) {
 	var busy *ConcurrentUpdateError
 	require.ErrorAs(t, second, &busy, "the second Up is refused: %v", second)
 	assert.Equal(t, "dev", busy.Stack)
-	assert.Equal(t, 1, h.sim.CallCount("ManagedCluster", simulator.OpCreate), "only the first Up created the cluster")
+	assert.Equal(t, 1, h.sim.CallCount("ManagedCluster", azuresim.OpCreate), "only the first Up created the cluster")
 	assert.Empty(t, lockFiles(t, h.eng, "dev"))
 
 	for _, eng := range []*Engine{h.eng, other} {
-		noop, err := eng.Preview(ctx, "dev", c)
+		noop, err := eng.Preview(ctx, "dev", c, PreviewOptions{})
 		require.NoError(t, err)
 		assert.False(t, noop.HasChanges(), "the state is intact: %s", noop.ChangeSummary())
 	}
@@ -304,9 +306,9 @@ func TestE2EConcurrentUps(t *testing.T) {
 // Up succeeds; 409 AnotherOperationInProgress fails the operation with an
 // *EngineError carrying the ARM code, and a rerun converges.
 func TestE2EFaults(t *testing.T) {
-	h := newHarness(t, harnessOptions{Sim: simulator.Options{Faults: []simulator.Fault{
-		{Type: "ManagedCluster", Op: simulator.OpCreate, Kind: simulator.FaultTooManyRequests, Times: 2},
-		{Type: "AgentPool", Op: simulator.OpCreate, Kind: simulator.FaultInternalServerError, Times: 2},
+	h := newHarness(t, harnessOptions{Sim: azuresim.Options{Faults: []azuresim.Fault{
+		{Type: "ManagedCluster", Op: azuresim.OpCreate, Kind: azuresim.FaultTooManyRequests, Times: 2},
+		{Type: "AgentPool", Op: azuresim.OpCreate, Kind: azuresim.FaultInternalServerError, Times: 2},
 	}}})
 	ctx := t.Context()
 	c := referenceSpec("faults")
@@ -314,30 +316,30 @@ func TestE2EFaults(t *testing.T) {
 	up, err := h.eng.Up(ctx, "dev", c, UpOptions{})
 	require.NoError(t, err, "429 and 500 are retried")
 	assert.Equal(t, referenceCreates, up.Changes["create"])
-	assert.Equal(t, 3, h.sim.CallCount("ManagedCluster", simulator.OpCreate), "two throttled calls, then the create")
-	assert.Equal(t, 4, h.sim.CallCount("AgentPool", simulator.OpCreate), "two pools and two retried 500s")
+	assert.Equal(t, 3, h.sim.CallCount("ManagedCluster", azuresim.OpCreate), "two throttled calls, then the create")
+	assert.Equal(t, 4, h.sim.CallCount("AgentPool", azuresim.OpCreate), "two pools and two retried 500s")
 	creates := 0
 	for _, op := range h.sim.Operations() {
-		if op.Op == simulator.OpCreate {
+		if op.Op == azuresim.OpCreate {
 			creates++
 		}
 	}
 	assert.Equal(t, referenceResources, creates, "one create operation per resource, retries inside it")
-	assert.Greater(t, h.sim.CallCount("", simulator.OpCreate), creates, "retries are calls within operations")
+	assert.Greater(t, h.sim.CallCount("", azuresim.OpCreate), creates, "retries are calls within operations")
 	assert.Empty(t, h.sim.Faults(), "every fault was used")
 
 	changed := c
 	changed.Tags = map[string]string{"environment": "prod"}
-	h.sim.InjectFault(simulator.Fault{Type: "ManagedCluster", Op: simulator.OpUpdate, Kind: simulator.FaultAnotherOperationInProgress})
+	h.sim.InjectFault(azuresim.Fault{Type: "ManagedCluster", Op: azuresim.OpUpdate, Kind: azuresim.FaultAnotherOperationInProgress})
 	_, err = h.eng.Up(ctx, "dev", changed, UpOptions{})
 	var failed *EngineError
 	require.ErrorAs(t, err, &failed)
-	assert.Equal(t, "up", failed.Op)
+	assert.Equal(t, "up", failed.Operation)
 	assert.Contains(t, failed.Message, `Status=409 Code="AnotherOperationInProgress"`)
-	mc := stepOf(&Result{Steps: failed.Steps}, "platform-cluster-aks")
+	mc := stepOf(&result.Result{Steps: failed.Steps}, "platform-cluster-aks")
 	require.NotNil(t, mc)
 	assert.True(t, mc.Failed, "the cluster's step is marked failed")
-	assert.Equal(t, 1, h.sim.CallCount("ManagedCluster", simulator.OpUpdate), "409 is not retried")
+	assert.Equal(t, 1, h.sim.CallCount("ManagedCluster", azuresim.OpUpdate), "409 is not retried")
 	assert.Empty(t, lockFiles(t, h.eng, "dev"))
 
 	up, err = h.eng.Up(ctx, "dev", changed, UpOptions{})
@@ -345,7 +347,7 @@ func TestE2EFaults(t *testing.T) {
 	assert.True(t, up.HasChanges())
 	cluster, _ := h.sim.Get(clusterID(c))
 	assert.Equal(t, "prod", cluster.Inputs["tags"].(map[string]any)["environment"])
-	noop, err := h.eng.Preview(ctx, "dev", changed)
+	noop, err := h.eng.Preview(ctx, "dev", changed, PreviewOptions{})
 	require.NoError(t, err)
 	assert.False(t, noop.HasChanges(), noop.ChangeSummary())
 }
@@ -357,12 +359,12 @@ func TestE2ESecretsNeverLeak(t *testing.T) {
 	canary := fmt.Sprintf("canary%x", time.Now().UnixNano())
 	passphrase := "pass-" + canary
 	server := "https://kube-" + canary + ".example:6443"
-	h := newHarness(t, harnessOptions{Passphrase: passphrase, Sim: simulator.Options{
-		KubeconfigServer: &simulator.KubeconfigServer{URL: server}}})
+	h := newHarness(t, harnessOptions{Passphrase: passphrase, Sim: azuresim.Options{
+		KubeconfigServer: &azuresim.KubeconfigServer{URL: server}}})
 	ctx := t.Context()
 	c := referenceSpec("secrets")
 	var shown []string // every text the Engine gave back
-	record := func(r *Result, err error) {
+	record := func(r *result.Result, err error) {
 		t.Helper()
 		if r != nil {
 			data, jerr := json.Marshal(r)
@@ -375,7 +377,7 @@ func TestE2ESecretsNeverLeak(t *testing.T) {
 		}
 	}
 
-	record(h.eng.Preview(ctx, "dev", c))
+	record(h.eng.Preview(ctx, "dev", c, PreviewOptions{}))
 	up, err := h.eng.Up(ctx, "dev", c, UpOptions{})
 	require.NoError(t, err)
 	record(up, nil)
@@ -388,13 +390,13 @@ func TestE2ESecretsNeverLeak(t *testing.T) {
 
 	changed := c
 	changed.Tags = map[string]string{"environment": "changed"}
-	record(h.eng.Preview(ctx, "dev", changed))
-	h.sim.InjectFault(simulator.Fault{Type: "ManagedCluster", Op: simulator.OpUpdate, Kind: simulator.FaultAnotherOperationInProgress})
+	record(h.eng.Preview(ctx, "dev", changed, PreviewOptions{}))
+	h.sim.InjectFault(azuresim.Fault{Type: "ManagedCluster", Op: azuresim.OpUpdate, Kind: azuresim.FaultAnotherOperationInProgress})
 	_, err = h.eng.Up(ctx, "dev", changed, UpOptions{})
 	require.Error(t, err)
 	record(nil, err)
 	record(h.eng.Up(ctx, "dev", changed, UpOptions{}))
-	record(h.eng.Refresh(ctx, "dev"))
+	record(h.eng.Refresh(ctx, "dev", RefreshOptions{}))
 	outs, err := h.eng.Outputs(ctx, "dev")
 	require.NoError(t, err)
 	data, _ := json.Marshal(outs)
@@ -404,7 +406,7 @@ func TestE2ESecretsNeverLeak(t *testing.T) {
 	_, err = h.eng.Up(ctx, "dev", replacing, UpOptions{})
 	require.Error(t, err)
 	record(nil, err)
-	record(h.eng.Destroy(ctx, "dev"))
+	record(h.eng.Destroy(ctx, "dev", DestroyOptions{}))
 	shown = append(shown, h.progress.String())
 
 	for i, text := range shown {
@@ -458,8 +460,8 @@ func TestE2EPreviewFleet(t *testing.T) {
 		assert.FileExists(t, filepath.Join(h.eng.WorkDir(r.Stack), "Pulumi."+r.Stack+".yaml"), "each stack has its own workspace")
 	}
 	assert.Zero(t, h.sim.CallCount("", ""), "previews reach no ARM")
-	md := prcomment.RenderFleet(func() []*Result {
-		var rs []*Result
+	md := prcomment.RenderFleet(func() []*result.Result {
+		var rs []*result.Result
 		for _, r := range results {
 			rs = append(rs, r.Result)
 		}
@@ -511,7 +513,7 @@ func TestE2EKilledUp(t *testing.T) {
 	// Wait until the stack's checkpoint records the cluster's create as
 	// pending (its create is in flight, for minutes) and read the pid of
 	// the pulumi process from the stack's lock.
-	azure := simulator.New(simulator.Options{StateFile: state}) // reads the child's simulated Azure
+	azure := azuresim.New(azuresim.Options{StateFile: state}) // reads the child's simulated Azure
 	checkpoint := filepath.Join(dir, "state", ".pulumi", "stacks", DefaultProject, "dev.json")
 	var pulumiPID int
 	require.Eventually(t, func() bool {
@@ -543,7 +545,7 @@ func TestE2EKilledUp(t *testing.T) {
 	assert.NotContains(t, simTypes(azure), "ManagedCluster", "the interrupted create left nothing")
 	step("killed")
 
-	h := newHarness(t, harnessOptions{Dir: dir, Sim: simulator.Options{StateFile: state}})
+	h := newHarness(t, harnessOptions{Dir: dir, Sim: azuresim.Options{StateFile: state}})
 	ctx := t.Context()
 	c := referenceSpec("crash")
 	_, err := h.eng.Up(ctx, "dev", c, UpOptions{})
@@ -564,7 +566,7 @@ func TestE2EKilledUp(t *testing.T) {
 	require.NoError(t, err, "a rerun converges")
 	assert.Zero(t, up.Changes["replace"]+up.Changes["delete"], up.ChangeSummary())
 	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2}, simTypes(h.sim))
-	noop, err := h.eng.Preview(ctx, "dev", c)
+	noop, err := h.eng.Preview(ctx, "dev", c, PreviewOptions{})
 	require.NoError(t, err)
 	assert.False(t, noop.HasChanges(), noop.ChangeSummary())
 	step("rerun converged")

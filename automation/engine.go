@@ -47,7 +47,7 @@ import (
 
 // DefaultProject is the Pulumi project name of the stacks an Engine manages;
 // it is the root project's name (Pulumi.yaml), so both share config keys.
-const DefaultProject = "aks-cilium"
+const DefaultProject = spec.ProjectName
 
 // Options configure an Engine. Only Dir and (for the default secrets
 // provider) Passphrase are needed.
@@ -254,10 +254,10 @@ func (e *Engine) workspace(ctx context.Context, name string) (auto.Workspace, er
 	return ws, nil
 }
 
-// writeSpec stores the spec under components.ConfigCluster in the stack's
+// writeSpec stores the spec under spec.ConfigCluster in the stack's
 // settings file. The spec holds no secrets.
 func writeSpec(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
-	return writeConfig(ctx, st, components.ConfigCluster, c)
+	return writeConfig(ctx, st, spec.ConfigCluster, c)
 }
 
 // writeConfig stores one structured value in the stack's settings file (in
@@ -292,7 +292,7 @@ func writeConfig(ctx context.Context, st *auto.Stack, configKey string, value an
 }
 
 // SetPolicies stores the stack's baseline network policies
-// (components.ConfigPolicies) for the next operations; nil removes them.
+// (spec.ConfigPolicies) for the next operations; nil removes them.
 // Preview and Up check them against the cluster spec (its ACNS switches and
 // Kubernetes version) before any process runs, with the spec's errors.
 func (e *Engine) SetPolicies(ctx context.Context, stack string, p *components.PoliciesArgs) error {
@@ -300,7 +300,7 @@ func (e *Engine) SetPolicies(ctx context.Context, stack string, p *components.Po
 	if err != nil {
 		return err
 	}
-	return writeConfig(ctx, st, components.ConfigPolicies, p)
+	return writeConfig(ctx, st, spec.ConfigPolicies, p)
 }
 
 // checkPolicies validates the stack's stored policies for the cluster c
@@ -310,7 +310,7 @@ func checkPolicies(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
 	if err != nil {
 		return nil // no settings file yet: no policies
 	}
-	key, err := config.ParseKey(components.ConfigPolicies)
+	key, err := config.ParseKey(spec.ConfigPolicies)
 	if err != nil {
 		return err
 	}
@@ -326,7 +326,7 @@ func checkPolicies(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return fmt.Errorf("stack %s: %s: %w", st.Name(), components.ConfigPolicies, err)
+		return fmt.Errorf("stack %s: %s: %w", st.Name(), spec.ConfigPolicies, err)
 	}
 	_, err = netpol.Build(netpol.ForCluster(p.Config, c.WithDefaults()))
 	var cfgErr *netpol.ConfigError

@@ -8,6 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/aks-cilium/aks-cilium/automation/result"
 )
 
 // InvalidSpecError: the spec failed validation; no pulumi process ran.
@@ -46,7 +48,7 @@ type ReplacementRefusedError struct {
 	Stack string
 	// Steps are the refused replacements and deletions, with the keys that
 	// force them.
-	Steps []Step
+	Steps []result.Step
 }
 
 func (e *ReplacementRefusedError) Error() string {
@@ -69,15 +71,15 @@ func (e *ReplacementRefusedError) Error() string {
 // whose operation was cut short is left as a pending operation, which the
 // next Up clears and redoes.
 type CancelledError struct {
-	Stack, Op string
-	Err       error
+	Stack, Operation string
+	Err              error
 	// LocksRemoved counts the stale locks the Engine removed after the
 	// cancelled run (its pulumi process was killed holding the lock).
 	LocksRemoved int
 }
 
 func (e *CancelledError) Error() string {
-	return fmt.Sprintf("stack %s: %s cancelled: %v", e.Stack, e.Op, e.Err)
+	return fmt.Sprintf("stack %s: %s cancelled: %v", e.Stack, e.Operation, e.Err)
 }
 
 func (e *CancelledError) Unwrap() error { return e.Err }
@@ -86,16 +88,16 @@ func (e *CancelledError) Unwrap() error { return e.Err }
 // error, an ARM rejection, a program error). Message is the reason, with
 // secrets masked; Diagnostics hold the engine's error messages.
 type EngineError struct {
-	Stack, Op string
-	Message   string
+	Stack, Operation string
+	Message          string
 	// Diagnostics are the run's error-level messages.
-	Diagnostics []Diagnostic
+	Diagnostics []result.Diagnostic
 	// Steps are the run's steps; failed ones have Failed set.
-	Steps []Step
+	Steps []result.Step
 }
 
 func (e *EngineError) Error() string {
-	return fmt.Sprintf("stack %s: %s failed: %s", e.Stack, e.Op, e.Message)
+	return fmt.Sprintf("stack %s: %s failed: %s", e.Stack, e.Operation, e.Message)
 }
 
 // classify turns an error of the auto package into one of the typed errors.
@@ -106,14 +108,14 @@ func (e *Engine) classify(ctx context.Context, op, stack string, err error, rec 
 	if ctx.Err() != nil {
 		// The pulumi process has exited (or was killed) by now: a lock it
 		// left behind is stale.
-		return &CancelledError{Stack: stack, Op: op, Err: ctx.Err(), LocksRemoved: e.removeStaleLocks(stack)}
+		return &CancelledError{Stack: stack, Operation: op, Err: ctx.Err(), LocksRemoved: e.removeStaleLocks(stack)}
 	}
 	if auto.IsConcurrentUpdateError(err) {
 		return &ConcurrentUpdateError{Stack: stack, Err: errors.New(e.mask(err.Error()))}
 	}
-	ee := &EngineError{Stack: stack, Op: op}
+	ee := &EngineError{Stack: stack, Operation: op}
 	if rec != nil {
-		var diags []Diagnostic
+		var diags []result.Diagnostic
 		ee.Steps, diags, _ = rec.result()
 		for _, d := range diags {
 			if d.Severity == "error" {

@@ -13,51 +13,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/aks-cilium/aks-cilium/automation/result"
 )
-
-// Op is what a step does to a resource: "create", "update", "replace",
-// "delete", "same", "refresh", ... (Pulumi's operation names).
-type Op = apitype.OpType
-
-// Step is one resource's planned or performed change.
-type Step struct {
-	// URN, Type and Name identify the resource.
-	URN, Type, Name string
-	// Op is the operation.
-	Op Op
-	// ReplaceKeys are the properties that force a replacement.
-	ReplaceKeys []string `json:",omitempty"`
-	// Diffs are the changed properties, with old and new values where the
-	// engine gave them; secret values are masked.
-	Diffs []PropertyDiff `json:",omitempty"`
-	// Failed is true when the step's operation failed.
-	Failed bool `json:",omitempty"`
-}
-
-// PropertyDiff is one changed property of a step.
-type PropertyDiff struct {
-	// Path is the property path, e.g. "networkProfile.networkDataplane".
-	Path string
-	// Kind is add, delete, update, or the same with "-replace".
-	Kind string
-	// Old and New are display values ("" when absent); secrets show as [secret].
-	Old, New string
-}
-
-// Replaces reports whether the step replaces its resource.
-func (s Step) Replaces() bool {
-	return s.Op == apitype.OpReplace || s.Op == apitype.OpCreateReplacement || s.Op == apitype.OpDeleteReplaced
-}
-
-// Diagnostic is a message the engine or a provider printed.
-type Diagnostic struct {
-	// URN is the resource it is about ("" for the whole run).
-	URN string `json:",omitempty"`
-	// Severity is info, warning or error.
-	Severity string
-	// Message has ANSI codes removed and secrets masked.
-	Message string
-}
 
 // recorder turns the engine's event stream into Steps and Diagnostics, and
 // prints progress lines.
@@ -66,14 +24,14 @@ type recorder struct {
 	progress io.Writer
 
 	mu      sync.Mutex
-	steps   map[string]*Step // by URN
+	steps   map[string]*result.Step // by URN
 	order   []string
-	diags   []Diagnostic
+	diags   []result.Diagnostic
 	summary *apitype.SummaryEvent
 }
 
 func newRecorder(mask func(string) string, progress io.Writer) *recorder {
-	return &recorder{mask: mask, progress: progress, steps: map[string]*Step{}}
+	return &recorder{mask: mask, progress: progress, steps: map[string]*result.Step{}}
 }
 
 // consume reads the channel until it is closed or stop is.
@@ -108,7 +66,7 @@ func (r *recorder) record(ev events.EngineEvent) {
 			return
 		}
 		sev := strings.TrimSuffix(d.Severity, "#err")
-		r.diags = append(r.diags, Diagnostic{URN: d.URN, Severity: sev, Message: r.mask(strings.TrimSpace(stripANSI(d.Message)))})
+		r.diags = append(r.diags, result.Diagnostic{URN: d.URN, Severity: sev, Message: r.mask(strings.TrimSpace(stripANSI(d.Message)))})
 	case ev.SummaryEvent != nil:
 		r.summary = ev.SummaryEvent
 	}
@@ -117,19 +75,20 @@ func (r *recorder) record(ev events.EngineEvent) {
 // step records (or updates) the step of one resource. The component's own
 // logical steps are kept too: their inputs are the spec.
 func (r *recorder) step(m apitype.StepEventMetadata, failed bool) {
-	if m.Op == apitype.OpSame && m.Type == "pulumi:pulumi:Stack" {
+	op := result.Op(m.Op)
+	if op == result.OpSame && m.Type == "pulumi:pulumi:Stack" {
 		return
 	}
 	s, ok := r.steps[m.URN]
 	if !ok {
-		s = &Step{URN: m.URN, Type: m.Type, Name: nameOf(m.URN)}
+		s = &result.Step{URN: m.URN, Type: m.Type, Name: nameOf(m.URN)}
 		r.steps[m.URN] = s
 		r.order = append(r.order, m.URN)
 	}
 	// A replacement is reported as create-replacement, replace and
 	// delete-replaced: keep "replace" as the step's operation.
-	if !(s.Op == apitype.OpReplace && (m.Op == apitype.OpCreateReplacement || m.Op == apitype.OpDeleteReplaced)) {
-		s.Op = m.Op
+	if !(s.Op == result.OpReplace && (op == result.OpCreateReplacement || op == result.OpDeleteReplaced)) {
+		s.Op = op
 	}
 	if len(m.Keys) > 0 {
 		s.ReplaceKeys = slices.Clone(m.Keys)
@@ -138,8 +97,8 @@ func (r *recorder) step(m apitype.StepEventMetadata, failed bool) {
 		s.Diffs = diffs
 	}
 	s.Failed = s.Failed || failed
-	if r.progress != nil && !ok && m.Op != apitype.OpSame {
-		fmt.Fprintf(r.progress, "  %s %-8s %-55s %s\n", opSymbol(m.Op), m.Op, m.Type, s.Name)
+	if r.progress != nil && !ok && op != result.OpSame {
+		fmt.Fprintf(r.progress, "  %s %-8s %-55s %s\n", opSymbol(op), op, m.Type, s.Name)
 	}
 	if r.progress != nil && failed {
 		fmt.Fprintf(r.progress, "  ! failed   %-55s %s\n", m.Type, s.Name)
@@ -147,7 +106,7 @@ func (r *recorder) step(m apitype.StepEventMetadata, failed bool) {
 }
 
 // diffs lists the changed properties with their old and new input values.
-func (r *recorder) diffs(m apitype.StepEventMetadata) []PropertyDiff {
+func (r *recorder) diffs(m apitype.StepEventMetadata) []result.PropertyDiff {
 	var olds, news map[string]any
 	if m.Old != nil {
 		olds = m.Old.Inputs
@@ -155,15 +114,15 @@ func (r *recorder) diffs(m apitype.StepEventMetadata) []PropertyDiff {
 	if m.New != nil {
 		news = m.New.Inputs
 	}
-	var out []PropertyDiff
+	var out []result.PropertyDiff
 	if len(m.DetailedDiff) > 0 {
 		for path, d := range m.DetailedDiff {
-			out = append(out, PropertyDiff{Path: path, Kind: string(d.Kind),
+			out = append(out, result.PropertyDiff{Path: path, Kind: string(d.Kind),
 				Old: r.display(lookup(olds, path)), New: r.display(lookup(news, path))})
 		}
 	} else {
 		for _, key := range m.Diffs {
-			out = append(out, PropertyDiff{Path: key, Kind: "update",
+			out = append(out, result.PropertyDiff{Path: key, Kind: "update",
 				Old: r.display(lookup(olds, key)), New: r.display(lookup(news, key))})
 		}
 	}
@@ -177,17 +136,17 @@ func (r *recorder) display(v any, ok bool) string {
 		return ""
 	}
 	s := r.mask(render(v))
-	if s == `"`+secretMask+`"` {
-		return secretMask
+	if s == `"`+result.SecretMask+`"` {
+		return result.SecretMask
 	}
 	return s
 }
 
 // result returns the recorded steps in the order they first appeared.
-func (r *recorder) result() ([]Step, []Diagnostic, *apitype.SummaryEvent) {
+func (r *recorder) result() ([]result.Step, []result.Diagnostic, *apitype.SummaryEvent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	steps := make([]Step, 0, len(r.order))
+	steps := make([]result.Step, 0, len(r.order))
 	for _, urn := range r.order {
 		steps = append(steps, *r.steps[urn])
 	}
@@ -235,7 +194,7 @@ func render(v any) string {
 		return fmt.Sprintf("%q", x)
 	case map[string]any:
 		if isSecretValue(x) {
-			return secretMask
+			return result.SecretMask
 		}
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -272,17 +231,17 @@ func nameOf(urn string) string {
 	return urn
 }
 
-func opSymbol(op Op) string {
+func opSymbol(op result.Op) string {
 	switch op {
-	case apitype.OpCreate, apitype.OpCreateReplacement:
+	case result.OpCreate, result.OpCreateReplacement:
 		return "+"
-	case apitype.OpDelete, apitype.OpDeleteReplaced:
+	case result.OpDelete, result.OpDeleteReplaced:
 		return "-"
-	case apitype.OpUpdate:
+	case result.OpUpdate:
 		return "~"
-	case apitype.OpReplace:
+	case result.OpReplace:
 		return "±"
-	case apitype.OpRefresh, apitype.OpRead:
+	case result.OpRefresh, result.OpRead:
 		return ">"
 	}
 	return " "

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/aks-cilium/aks-cilium/automation/result"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
@@ -16,7 +17,7 @@ type StackSpec struct {
 // FleetResult is one stack's outcome in a fleet operation.
 type FleetResult struct {
 	Stack  string
-	Result *Result
+	Result *result.Result
 	Err    error
 }
 
@@ -36,7 +37,7 @@ func (e *Engine) PreviewFleet(ctx context.Context, stacks []StackSpec, workers i
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			r, err := e.Preview(ctx, s.Name, s.Spec)
+			r, err := e.Preview(ctx, s.Name, s.Spec, PreviewOptions{})
 			results[i] = FleetResult{Stack: s.Name, Result: r, Err: err}
 		}()
 	}

@@ -18,7 +18,7 @@ import (
 
 	. "github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/migrate"
-	"github.com/aks-cilium/aks-cilium/automation/simulator"
+	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 )
 
 // legacyCluster is a program for an existing Azure CNI (node subnet) cluster
@@ -87,7 +87,7 @@ func keepNoPodCIDR() pulumi.ResourceOption {
 // plan no replacement at all.
 func TestMigrationLeavesNoReplacement(t *testing.T) {
 	cli := testCLI(t)
-	sim := simulator.New(simulator.Options{})
+	sim := azuresim.New(azuresim.Options{})
 	_, err := sim.Start(context.Background())
 	require.NoError(t, err)
 	t.Cleanup(sim.Stop)
@@ -117,14 +117,14 @@ func TestMigrationLeavesNoReplacement(t *testing.T) {
 		ARM:        arm.ClientOptions{ClientOptions: policy.ClientOptions{Transport: sim.ARMTransport()}},
 	})
 	require.NoError(t, err)
-	plan, err := client.Plan(ctx, simulator.DefaultSubscriptionID, "rg-legacy", "aks-legacy", migrate.PlanOptions{NetworkPolicies: nil, Policies: nil})
+	plan, err := client.Plan(ctx, azuresim.DefaultSubscriptionID, "rg-legacy", "aks-legacy", migrate.PlanOptions{NetworkPolicies: nil, Policies: nil})
 	require.NoError(t, err)
 	require.Empty(t, plan.Blockers, plan.Human())
 	t.Log("\n" + plan.Human())
 	assert.False(t, plan.NoOp)
 
 	var events []migrate.Event
-	res, err := eng.Migrate(ctx, "legacy", client, plan, migrate.ApplyOptions{PollInterval: 10 * time.Millisecond, Progress: func(e migrate.Event) { events = append(events, e) }})
+	res, err := migrate.ApplyToStack(ctx, eng, "legacy", client, plan, migrate.ApplyOptions{PollInterval: 10 * time.Millisecond, Progress: func(e migrate.Event) { events = append(events, e) }})
 	require.NoError(t, err)
 	require.NotNil(t, res)
 	assert.NotEmpty(t, events)
@@ -132,7 +132,7 @@ func TestMigrationLeavesNoReplacement(t *testing.T) {
 		t.Log(e.String())
 	}
 
-	mc, ok := sim.Get("/subscriptions/" + simulator.DefaultSubscriptionID + "/resourceGroups/rg-legacy/providers/Microsoft.ContainerService/managedClusters/aks-legacy")
+	mc, ok := sim.Get("/subscriptions/" + azuresim.DefaultSubscriptionID + "/resourceGroups/rg-legacy/providers/Microsoft.ContainerService/managedClusters/aks-legacy")
 	require.True(t, ok)
 	np := mc.Outputs["networkProfile"].(map[string]any)
 	assert.Equal(t, "cilium", np["networkDataplane"], "the simulated Azure cluster was migrated in place")
@@ -140,7 +140,7 @@ func TestMigrationLeavesNoReplacement(t *testing.T) {
 
 	// Now the program says cilium too: no replacement, nothing to do.
 	dataplane = "cilium"
-	preview, err := eng.Preview(ctx, "legacy", c)
+	preview, err := eng.Preview(ctx, "legacy", c, PreviewOptions{})
 	require.NoError(t, err)
 	for _, s := range preview.Steps {
 		assert.False(t, s.Replaces(), "%s %s must not be replaced after the migration", s.Op, s.Name)

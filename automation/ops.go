@@ -3,8 +3,6 @@ package automation
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -14,63 +12,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optremove"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	"github.com/aks-cilium/aks-cilium/automation/result"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
-// Result is what an operation did or, for a preview, would do.
-type Result struct {
-	// Stack and Op ("preview", "up", "refresh", "destroy") name the run.
-	Stack, Op string
-	// Changes counts resources per operation, e.g. {"create": 5}.
-	Changes map[Op]int
-	// Steps are the resources that change (or, with Op "same", do not).
-	Steps []Step
-	// Diagnostics are the engine's and providers' messages.
-	Diagnostics []Diagnostic
-	// Outputs are the stack outputs after an up or refresh; secret ones are
-	// masked (see Output).
-	Outputs map[string]Output `json:",omitempty"`
-	// Duration is the wall time of the operation.
-	Duration time.Duration
-}
-
-// Output is one stack output. A secret output's Value is "[secret]".
-type Output struct {
-	Value  any
-	Secret bool
-}
-
-// HasChanges reports whether anything other than "same" is planned or done.
-func (r *Result) HasChanges() bool {
-	for op, n := range r.Changes {
-		if op != apitype.OpSame && n > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// ChangeSummary is a stable one-line summary such as "2 create, 1 update"
-// (operations in alphabetical order), or "no changes".
-func (r *Result) ChangeSummary() string {
-	var parts []string
-	ops := make([]string, 0, len(r.Changes))
-	for op := range r.Changes {
-		ops = append(ops, string(op))
-	}
-	sort.Strings(ops)
-	for _, op := range ops {
-		if n := r.Changes[Op(op)]; n > 0 && Op(op) != apitype.OpSame {
-			parts = append(parts, fmt.Sprintf("%d %s", n, op))
-		}
-	}
-	if len(parts) == 0 {
-		return "no changes"
-	}
-	return strings.Join(parts, ", ")
-}
+// PreviewOptions control Preview. The zero value is the default; fields
+// may be added without breaking callers.
+type PreviewOptions struct{}
 
 // UpOptions control Up.
 type UpOptions struct {
@@ -79,9 +28,15 @@ type UpOptions struct {
 	AllowReplace bool
 }
 
+// RefreshOptions control Refresh. The zero value is the default.
+type RefreshOptions struct{}
+
+// DestroyOptions control Destroy. The zero value is the default.
+type DestroyOptions struct{}
+
 // Preview validates the spec, writes it into the stack's config and runs a
 // preview. An invalid spec returns *InvalidSpecError before any process runs.
-func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster) (*Result, error) {
+func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ PreviewOptions) (*result.Result, error) {
 	st, err := e.prepare(ctx, stack, &c)
 	if err != nil {
 		return nil, err
@@ -90,7 +45,7 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster) (*Re
 }
 
 // preview runs a preview; label heads its progress lines.
-func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*Result, error) {
+func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*result.Result, error) {
 	start := time.Now()
 	rec, ch, wait := e.listen(label, st.Name())
 	opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.Diff()}
@@ -102,14 +57,15 @@ func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*Re
 	if err != nil {
 		return nil, e.classify(ctx, "preview", st.Name(), err, rec)
 	}
-	r := e.result(st.Name(), "preview", rec, start)
+	r := e.result(st.Name(), result.KindPreview, rec, start)
 	r.Changes = changes(res.ChangeSummary)
 	return r, nil
 }
 
-// Up previews, refuses guarded replacements unless allowed, then deploys.
-// The result carries the stack outputs, secrets masked.
-func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptions) (*Result, error) {
+// Up previews, refuses guarded replacements (result.Guarded) unless
+// allowed, then deploys. The result carries the stack outputs, secrets
+// masked.
+func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptions) (*result.Result, error) {
 	st, err := e.prepare(ctx, stack, &c)
 	if err != nil {
 		return nil, err
@@ -119,7 +75,7 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 		if err != nil {
 			return nil, err
 		}
-		if refused := guarded(plan.Steps); len(refused) > 0 {
+		if refused := result.Guarded(plan.Steps); len(refused) > 0 {
 			return nil, &ReplacementRefusedError{Stack: stack, Steps: refused}
 		}
 	}
@@ -134,7 +90,7 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 	if err != nil {
 		return nil, e.classify(ctx, "up", stack, err, rec)
 	}
-	r := e.result(stack, "up", rec, start)
+	r := e.result(stack, result.KindUp, rec, start)
 	if res.Summary.ResourceChanges != nil {
 		r.Changes = changes(*res.Summary.ResourceChanges)
 	}
@@ -143,19 +99,29 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 }
 
 // Refresh reads every resource's real state into the stack.
-func (e *Engine) Refresh(ctx context.Context, stack string) (*Result, error) {
+func (e *Engine) Refresh(ctx context.Context, stack string, _ RefreshOptions) (*result.Result, error) {
 	st, err := e.prepare(ctx, stack, nil)
 	if err != nil {
 		return nil, err
 	}
+	return e.refresh(ctx, st, "refresh", nil)
+}
+
+// refresh runs a refresh with extra options (Recover clears pending
+// operations with one); label heads its progress lines.
+func (e *Engine) refresh(ctx context.Context, st *auto.Stack, label string, extra []optrefresh.Option) (*result.Result, error) {
 	start := time.Now()
-	rec, ch, wait := e.listen("refresh", stack)
-	res, err := st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.ShowSecrets(false))
+	rec, ch, wait := e.listen(label, st.Name())
+	opts := append([]optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.ShowSecrets(false)}, extra...)
+	if e.opts.Parallel > 0 {
+		opts = append(opts, optrefresh.Parallel(e.opts.Parallel))
+	}
+	res, err := st.Refresh(ctx, opts...)
 	wait()
 	if err != nil {
-		return nil, e.classify(ctx, "refresh", stack, err, rec)
+		return nil, e.classify(ctx, "refresh", st.Name(), err, rec)
 	}
-	r := e.result(stack, "refresh", rec, start)
+	r := e.result(st.Name(), result.KindRefresh, rec, start)
 	if res.Summary.ResourceChanges != nil {
 		r.Changes = changes(*res.Summary.ResourceChanges)
 	}
@@ -165,19 +131,23 @@ func (e *Engine) Refresh(ctx context.Context, stack string) (*Result, error) {
 // Destroy deletes every resource of the stack (a protected cluster stops it
 // with an EngineError naming the resource). The stack itself remains; see
 // Remove.
-func (e *Engine) Destroy(ctx context.Context, stack string) (*Result, error) {
+func (e *Engine) Destroy(ctx context.Context, stack string, _ DestroyOptions) (*result.Result, error) {
 	st, err := e.prepare(ctx, stack, nil)
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
 	rec, ch, wait := e.listen("destroy", stack)
-	res, err := st.Destroy(ctx, optdestroy.EventStreams(ch), optdestroy.ShowSecrets(false))
+	opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.ShowSecrets(false)}
+	if e.opts.Parallel > 0 {
+		opts = append(opts, optdestroy.Parallel(e.opts.Parallel))
+	}
+	res, err := st.Destroy(ctx, opts...)
 	wait()
 	if err != nil {
 		return nil, e.classify(ctx, "destroy", stack, err, rec)
 	}
-	r := e.result(stack, "destroy", rec, start)
+	r := e.result(stack, result.KindDestroy, rec, start)
 	if res.Summary.ResourceChanges != nil {
 		r.Changes = changes(*res.Summary.ResourceChanges)
 	}
@@ -185,7 +155,7 @@ func (e *Engine) Destroy(ctx context.Context, stack string) (*Result, error) {
 }
 
 // Outputs returns the stack's outputs, secret ones masked.
-func (e *Engine) Outputs(ctx context.Context, stack string) (map[string]Output, error) {
+func (e *Engine) Outputs(ctx context.Context, stack string) (map[string]result.Output, error) {
 	outs, err := e.rawOutputs(ctx, stack)
 	if err != nil {
 		return nil, err
@@ -197,17 +167,38 @@ func (e *Engine) Outputs(ctx context.Context, stack string) (map[string]Output, 
 // needs it (e.g. the kubeconfig for verification). It is never logged, and
 // the Engine masks it in every later result, error and event.
 func (e *Engine) SecretOutput(ctx context.Context, stack, name string) (string, error) {
+	outs, err := e.OutputsRevealing(ctx, stack, name)
+	if err != nil {
+		return "", err
+	}
+	return outs[name].Value.(string), nil
+}
+
+// OutputsRevealing reads the stack's outputs once, with the named secret
+// outputs in plaintext (each must exist and be a string) and every other
+// secret masked. The revealed values are masked in every later result,
+// error and event of the Engine.
+func (e *Engine) OutputsRevealing(ctx context.Context, stack string, reveal ...string) (map[string]result.Output, error) {
 	outs, err := e.rawOutputs(ctx, stack)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	s, err := secretString(stack, outs, name)
-	if err != nil {
-		return "", err
+	shown := e.outputs(outs)
+	for _, name := range reveal {
+		s, err := secretString(stack, outs, name)
+		if err != nil {
+			return nil, err
+		}
+		e.addSecret(s)
+		shown[name] = result.Output{Value: s, Secret: outs[name].Secret}
 	}
-	e.addSecret(s)
-	return s, nil
+	return shown, nil
 }
+
+// Mask replaces every secret value the Engine knows (the passphrase, secret
+// outputs it has read) with result.SecretMask: for add-ons that show text
+// derived from those values.
+func (e *Engine) Mask(s string) string { return e.mask(s) }
 
 // rawOutputs reads the stack's outputs, secrets in plaintext: only for this
 // package, which masks them before anything leaves it.
@@ -294,9 +285,9 @@ func (e *Engine) listen(op, stack string) (*recorder, chan events.EngineEvent, f
 	}
 }
 
-func (e *Engine) result(stack, op string, rec *recorder, start time.Time) *Result {
+func (e *Engine) result(stack string, kind result.Kind, rec *recorder, start time.Time) *result.Result {
 	steps, diags, summary := rec.result()
-	r := &Result{Stack: stack, Op: op, Steps: steps, Diagnostics: diags, Duration: time.Since(start)}
+	r := &result.Result{Project: e.opts.Project, Stack: stack, Kind: kind, Steps: steps, Diagnostics: diags, Duration: time.Since(start)}
 	if summary != nil {
 		r.Changes = changes(summary.ResourceChanges)
 	}
@@ -305,27 +296,27 @@ func (e *Engine) result(stack, op string, rec *recorder, start time.Time) *Resul
 
 // outputs masks secret outputs, and remembers their values so they are
 // masked wherever they might appear later.
-func (e *Engine) outputs(outs auto.OutputMap) map[string]Output {
-	res := map[string]Output{}
+func (e *Engine) outputs(outs auto.OutputMap) map[string]result.Output {
+	res := map[string]result.Output{}
 	for k, v := range outs {
 		if v.Secret {
 			if s, ok := v.Value.(string); ok {
 				e.addSecret(s)
 			}
-			res[k] = Output{Value: secretMask, Secret: true}
+			res[k] = result.Output{Value: result.SecretMask, Secret: true}
 			continue
 		}
-		res[k] = Output{Value: v.Value}
+		res[k] = result.Output{Value: v.Value}
 	}
 	return res
 }
 
 // changes copies the engine's change counts, dropping zero entries.
-func changes[K ~string](in map[K]int) map[Op]int {
-	out := map[Op]int{}
+func changes[K ~string](in map[K]int) map[result.Op]int {
+	out := map[result.Op]int{}
 	for k, v := range in {
 		if v > 0 {
-			out[Op(k)] = v
+			out[result.Op(k)] = v
 		}
 	}
 	return out

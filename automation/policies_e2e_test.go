@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
-	"github.com/aks-cilium/aks-cilium/automation/simulator"
 	"github.com/aks-cilium/aks-cilium/components"
 	"github.com/aks-cilium/aks-cilium/components/netpol"
+	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 )
 
 // TestSetPoliciesCheckedAgainstTheCluster: the stack's stored policies are
@@ -19,7 +19,7 @@ import (
 // cluster without ACNS security is an *InvalidSpecError under "policies.";
 // removing them makes the same preview run.
 func TestSetPoliciesCheckedAgainstTheCluster(t *testing.T) {
-	sim := simulator.New(simulator.Options{})
+	sim := azuresim.New(azuresim.Options{})
 	_, err := sim.Start(context.Background())
 	require.NoError(t, err)
 	t.Cleanup(sim.Stop)
@@ -33,7 +33,7 @@ func TestSetPoliciesCheckedAgainstTheCluster(t *testing.T) {
 		FQDNEgress: []netpol.FQDNEgress{{Name: "storage", MatchPatterns: []string{"*.blob.core.windows.net"}}},
 	}}))
 	before := eng.CLI().Processes()
-	_, err = eng.Preview(ctx, "pol", c)
+	_, err = eng.Preview(ctx, "pol", c, PreviewOptions{})
 	var invalid *InvalidSpecError
 	require.True(t, errors.As(err, &invalid), "got %v", err)
 	require.NotEmpty(t, invalid.Errs)
@@ -41,7 +41,7 @@ func TestSetPoliciesCheckedAgainstTheCluster(t *testing.T) {
 	assert.Equal(t, before, eng.CLI().Processes(), "refused before any pulumi process")
 
 	require.NoError(t, eng.SetPolicies(ctx, "pol", nil))
-	res, err := eng.Preview(ctx, "pol", c)
+	res, err := eng.Preview(ctx, "pol", c, PreviewOptions{})
 	require.NoError(t, err)
 	assert.True(t, res.HasChanges())
 }

@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+
+	"github.com/aks-cilium/aks-cilium/automation/result"
 )
 
 // RecoverReport says what Recover found and did.
@@ -21,7 +22,7 @@ type RecoverReport struct {
 	// state ("creating", "updating", ...), by URN; they are cleared.
 	PendingOperations map[string]string
 	// Refresh is the refresh that re-read the real state afterwards.
-	Refresh *Result
+	Refresh *result.Result
 }
 
 // Recover makes a stack usable after its last run crashed or was killed:
@@ -80,14 +81,10 @@ func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, err
 		report.PendingOperations[op.Resource.URN] = op.Type
 	}
 
-	start := time.Now()
-	rec, ch, wait := e.listen("refresh (recover)", stack)
-	_, err = st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.ClearPendingCreates(), optrefresh.ShowSecrets(false))
-	wait()
+	report.Refresh, err = e.refresh(ctx, st, "refresh (recover)", []optrefresh.Option{optrefresh.ClearPendingCreates()})
 	if err != nil {
-		return nil, e.classify(ctx, "refresh", stack, err, rec)
+		return nil, err
 	}
-	report.Refresh = e.result(stack, "refresh", rec, start)
 	return report, nil
 }
 

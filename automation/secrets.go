@@ -3,10 +3,9 @@ package automation
 import (
 	"sort"
 	"strings"
-)
 
-// secretMask replaces a secret value wherever the Engine shows text.
-const secretMask = "[secret]"
+	"github.com/aks-cilium/aks-cilium/automation/result"
+)
 
 // addSecret remembers a secret value (the passphrase, a secret output) so
 // that mask hides it. Values shorter than 4 bytes are not tracked: masking
@@ -28,7 +27,7 @@ func (e *Engine) addSecret(s string) {
 	sort.Slice(e.secrets, func(i, j int) bool { return len(e.secrets[i]) > len(e.secrets[j]) })
 	pairs := make([]string, 0, 2*len(e.secrets))
 	for _, secret := range e.secrets {
-		pairs = append(pairs, secret, secretMask)
+		pairs = append(pairs, secret, result.SecretMask)
 	}
 	e.masker = strings.NewReplacer(pairs...)
 }

@@ -12,33 +12,17 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aks-cilium/aks-cilium/automation/result"
 )
 
 const (
-	urnCluster = "urn:pulumi:prod::aks-cilium::aks-cilium:index:Platform$aks-cilium:azure:Cluster$" + typeManagedCluster + "::platform-cluster"
-	urnVNet    = "urn:pulumi:prod::aks-cilium::aks-cilium:index:Platform$aks-cilium:azure:Network$" + typeVirtualNetwork + "::platform-network-vnet"
+	typeManagedCluster = "azure-native:containerservice/v20241001:ManagedCluster"
+	urnCluster         = "urn:pulumi:prod::aks-cilium::aks-cilium:index:Platform$aks-cilium:azure:Cluster$" + typeManagedCluster + "::platform-cluster"
 )
 
-func TestGuardrail(t *testing.T) {
-	replaceCluster := Step{URN: urnCluster, Type: typeManagedCluster, Op: apitype.OpReplace, ReplaceKeys: []string{"networkProfile"}}
-	updateCluster := Step{URN: urnCluster, Type: typeManagedCluster, Op: apitype.OpUpdate}
-	deleteCluster := Step{URN: urnCluster, Type: typeManagedCluster, Op: apitype.OpDelete}
-	replaceVNet := Step{URN: urnVNet, Type: typeVirtualNetwork, Op: apitype.OpReplace, ReplaceKeys: []string{"location"}}
-	deleteVNet := Step{URN: urnVNet, Type: typeVirtualNetwork, Op: apitype.OpDelete}
-	createRG := Step{Type: "azure-native:resources:ResourceGroup", Op: apitype.OpCreate}
-
-	assert.Equal(t, []Step{replaceCluster}, guarded([]Step{createRG, replaceCluster}))
-	assert.Empty(t, guarded([]Step{updateCluster, createRG}), "in-place updates pass")
-	assert.Equal(t, []Step{deleteCluster}, guarded([]Step{deleteCluster}), "a deleted cluster is guarded")
-	assert.Equal(t, []Step{replaceVNet}, guarded([]Step{updateCluster, replaceVNet}), "a VNet in use by a cluster that stays")
-	assert.Empty(t, guarded([]Step{replaceVNet}), "a VNet with no cluster in the stack is not in use")
-	assert.Equal(t, []Step{deleteCluster}, guarded([]Step{deleteCluster, deleteVNet}),
-		"with the cluster going too, the VNet is not in use; the cluster is still guarded")
-
-	other := Step{Type: "azure-native:containerservice:ManagedCluster", Op: apitype.OpReplace}
-	assert.Len(t, guarded([]Step{other}), 1, "any API version of ManagedCluster is guarded")
-
-	err := &ReplacementRefusedError{Stack: "prod", Steps: []Step{{Name: "platform-cluster", Type: typeManagedCluster, Op: apitype.OpReplace, ReplaceKeys: []string{"networkProfile"}}}}
+func TestReplacementRefusedError(t *testing.T) {
+	err := &ReplacementRefusedError{Stack: "prod", Steps: []result.Step{{Name: "platform-cluster", Type: typeManagedCluster, Op: result.OpReplace, ReplaceKeys: []string{"networkProfile"}}}}
 	assert.Contains(t, err.Error(), "replace platform-cluster ("+typeManagedCluster+"): changed networkProfile")
 	assert.Contains(t, err.Error(), "AllowReplace")
 }
@@ -72,17 +56,17 @@ func TestRecorderTurnsEventsIntoSteps(t *testing.T) {
 	steps, diags, _ := rec.result()
 	require.Len(t, steps, 1, "a replacement's create-replacement step joins the replace step")
 	s := steps[0]
-	assert.Equal(t, apitype.OpReplace, s.Op)
+	assert.Equal(t, result.OpReplace, s.Op)
 	assert.True(t, s.Replaces())
 	assert.Equal(t, "platform-cluster", s.Name)
 	assert.Equal(t, []string{"networkProfile"}, s.ReplaceKeys)
-	assert.Equal(t, []PropertyDiff{
+	assert.Equal(t, []result.PropertyDiff{
 		{Path: "networkProfile.networkDataplane", Kind: "update-replace", Old: `"azure"`, New: `"cilium"`},
 		{Path: "networkProfile.networkPolicy", Kind: "update-replace", Old: `"azure"`, New: `"cilium"`},
 		{Path: "tags.token", Kind: "update", Old: "[secret]", New: "[secret]"},
 	}, s.Diffs, "old plaintext secrets are masked by value, new ones by the engine's secret encoding")
 	require.Len(t, diags, 1)
-	assert.Equal(t, Diagnostic{Severity: "info", Message: "warning token [secret]"}, diags[0], "ANSI codes, colour tags and secrets are removed")
+	assert.Equal(t, result.Diagnostic{Severity: "info", Message: "warning token [secret]"}, diags[0], "ANSI codes, colour tags and secrets are removed")
 }
 
 func TestLookup(t *testing.T) {
@@ -97,15 +81,6 @@ func TestLookup(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = lookup(nil, "a")
 	assert.False(t, ok)
-}
-
-func TestResultSummary(t *testing.T) {
-	r := &Result{Changes: map[Op]int{"same": 3}}
-	assert.False(t, r.HasChanges())
-	assert.Equal(t, "no changes", r.ChangeSummary())
-	r.Changes = map[Op]int{"update": 1, "create": 2, "same": 4, "replace": 1}
-	assert.True(t, r.HasChanges())
-	assert.Equal(t, "2 create, 1 replace, 1 update", r.ChangeSummary())
 }
 
 func TestMaskIgnoresShortValues(t *testing.T) {

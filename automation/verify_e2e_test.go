@@ -11,10 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
-	"github.com/aks-cilium/aks-cilium/automation/kubesim"
-	"github.com/aks-cilium/aks-cilium/automation/simulator"
 	"github.com/aks-cilium/aks-cilium/automation/verify"
-	"github.com/aks-cilium/aks-cilium/internal/kubetest"
+	"github.com/aks-cilium/aks-cilium/sim/apiserver"
+	"github.com/aks-cilium/aks-cilium/sim/azuresim"
+	"github.com/aks-cilium/aks-cilium/sim/kubesim"
 )
 
 // TestVerifyAfterUp: Engine.Verify takes the deployed stack's own
@@ -24,7 +24,7 @@ import (
 // and names what is missing, and the kube-proxy check passes: the verdicts
 // come from the server, not from the test.
 func TestVerifyAfterUp(t *testing.T) {
-	env, err := kubetest.Start()
+	env, err := apiserver.Start()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = env.Stop() })
 	cfg := env.Require(t)
@@ -41,7 +41,7 @@ func TestVerifyAfterUp(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "kubelogin"), []byte("#!/bin/sh\ncat \""+filepath.Join(bin, "cred.json")+"\"\n"), 0o700))
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 
-	sim := simulator.New(simulator.Options{KubeconfigServer: &simulator.KubeconfigServer{URL: cfg.Host, CAData: cfg.CAData}})
+	sim := azuresim.New(azuresim.Options{KubeconfigServer: &azuresim.KubeconfigServer{URL: cfg.Host, CAData: cfg.CAData}})
 	_, err = sim.Start(context.Background())
 	require.NoError(t, err)
 	t.Cleanup(sim.Stop)
@@ -59,7 +59,7 @@ func TestVerifyAfterUp(t *testing.T) {
 	_, err = eng.Up(ctx, "verify", referenceSpec("verify"), UpOptions{})
 	require.NoError(t, err)
 
-	report, err := eng.Verify(ctx, "verify", verify.Options{Checks: []string{verify.CheckNoKubeProxy, verify.CheckCiliumDaemonSet}})
+	report, err := verify.Stack(ctx, eng, "verify", verify.Options{Checks: []string{verify.CheckNoKubeProxy, verify.CheckCiliumDaemonSet}})
 	require.NoError(t, err)
 	require.Len(t, report.Checks, 2)
 	proxy, ok := report.Check(verify.CheckNoKubeProxy)

@@ -232,14 +232,14 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 	}
 
 	if err := ctx.RegisterResourceOutputs(cl, pulumi.Map{
-		"clusterId":         cl.ClusterID,
-		"clusterName":       cl.ClusterName,
-		"fqdn":              cl.FQDN,
-		"nodeResourceGroup": cl.NodeResourceGroup,
-		"oidcIssuerUrl":     cl.OIDCIssuerURL,
-		"ipMode":            cl.IPMode,
-		"minCiliumVersion":  cl.MinCiliumVersion,
-		"kubeconfig":        cl.Kubeconfig,
+		spec.OutputClusterID:         cl.ClusterID,
+		spec.OutputClusterName:       cl.ClusterName,
+		spec.OutputFQDN:              cl.FQDN,
+		spec.OutputNodeResourceGroup: cl.NodeResourceGroup,
+		spec.OutputOIDCIssuerURL:     cl.OIDCIssuerURL,
+		spec.OutputIPMode:            cl.IPMode,
+		spec.OutputMinCiliumVersion:  cl.MinCiliumVersion,
+		spec.OutputKubeconfig:        cl.Kubeconfig,
 	}); err != nil {
 		return nil, err
 	}

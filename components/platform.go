@@ -189,17 +189,17 @@ func NewPlatformWithArgs(ctx *pulumi.Context, name string, args PlatformArgs, op
 // ctx.Export; the kubeconfig stays secret.
 func (p *Platform) Outputs() pulumi.Map {
 	return pulumi.Map{
-		"resourceGroupName": p.ResourceGroupName,
-		"vnetId":            p.VNetID,
-		"nodeSubnetId":      p.NodeSubnetID,
-		"podSubnetIds":      p.PodSubnetIDs,
-		"clusterId":         p.ClusterID,
-		"clusterName":       p.ClusterName,
-		"fqdn":              p.FQDN,
-		"nodeResourceGroup": p.NodeResourceGroup,
-		"oidcIssuerUrl":     p.OIDCIssuerURL,
-		"ipMode":            p.IPMode,
-		"minCiliumVersion":  p.MinCiliumVersion,
-		"kubeconfig":        p.Kubeconfig,
+		spec.OutputResourceGroupName: p.ResourceGroupName,
+		spec.OutputVNetID:            p.VNetID,
+		spec.OutputNodeSubnetID:      p.NodeSubnetID,
+		spec.OutputPodSubnetIDs:      p.PodSubnetIDs,
+		spec.OutputClusterID:         p.ClusterID,
+		spec.OutputClusterName:       p.ClusterName,
+		spec.OutputFQDN:              p.FQDN,
+		spec.OutputNodeResourceGroup: p.NodeResourceGroup,
+		spec.OutputOIDCIssuerURL:     p.OIDCIssuerURL,
+		spec.OutputIPMode:            p.IPMode,
+		spec.OutputMinCiliumVersion:  p.MinCiliumVersion,
+		spec.OutputKubeconfig:        p.Kubeconfig,
 	}
 }

@@ -56,8 +56,8 @@ func TestShippedConfigsAreValid(t *testing.T) {
 
 	for stack, mode := range stacks {
 		t.Run(stack, func(t *testing.T) {
-			raw, ok := stackConfig(t, stack)[ConfigCluster]
-			require.True(t, ok, "Pulumi.%s.yaml has %s", stack, ConfigCluster)
+			raw, ok := stackConfig(t, stack)[spec.ConfigCluster]
+			require.True(t, ok, "Pulumi.%s.yaml has %s", stack, spec.ConfigCluster)
 			c, err := spec.DecodeJSON([]byte(raw))
 			require.NoError(t, err)
 			c = c.WithDefaults()
@@ -69,7 +69,7 @@ func TestShippedConfigsAreValid(t *testing.T) {
 
 // TestProductionStack: the vnet stack is the production-like one.
 func TestProductionStack(t *testing.T) {
-	c, err := spec.DecodeJSON([]byte(stackConfig(t, "vnet")[ConfigCluster]))
+	c, err := spec.DecodeJSON([]byte(stackConfig(t, "vnet")[spec.ConfigCluster]))
 	require.NoError(t, err)
 	assert.True(t, c.DeletionProtection)
 	assert.NotNil(t, c.SystemPool.Autoscale)
@@ -83,11 +83,11 @@ func TestProgramUnderMocks(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			m := &mocks{}
 			require.NoError(t, runProgram(m, stackConfig(t, stack)))
-			c, err := spec.DecodeJSON([]byte(stackConfig(t, stack)[ConfigCluster]))
+			c, err := spec.DecodeJSON([]byte(stackConfig(t, stack)[spec.ConfigCluster]))
 			require.NoError(t, err)
 			assert.Equal(t, []string{c.Name}, m.clusters)
 			assert.Equal(t, len(c.UserPools), m.pools)
-			if _, ok := stackConfig(t, stack)[ConfigPolicies]; ok {
+			if _, ok := stackConfig(t, stack)[spec.ConfigPolicies]; ok {
 				assert.Positive(t, m.policies, "the stack's baseline policies are applied")
 			}
 			if c.WithDefaults().Monitoring.Enabled() {
@@ -103,30 +103,30 @@ func TestProgramConfigErrors(t *testing.T) {
 	m := &mocks{}
 	err := runProgram(m, map[string]string{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), ConfigCluster)
+	assert.Contains(t, err.Error(), spec.ConfigCluster)
 
-	bad := map[string]string{ConfigCluster: cfg[ConfigCluster], ConfigKubeloginMode: "devicecode"}
+	bad := map[string]string{spec.ConfigCluster: cfg[spec.ConfigCluster], spec.ConfigKubeloginMode: "devicecode"}
 	err = runProgram(m, bad)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), ConfigKubeloginMode)
+	assert.Contains(t, err.Error(), spec.ConfigKubeloginMode)
 
-	typo := map[string]string{ConfigCluster: `{"name":"x","nmae":"y"}`}
+	typo := map[string]string{spec.ConfigCluster: `{"name":"x","nmae":"y"}`}
 	err = runProgram(m, typo)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nmae")
 
-	invalid := map[string]string{ConfigCluster: `{"name":"x"}`}
+	invalid := map[string]string{spec.ConfigCluster: `{"name":"x"}`}
 	err = runProgram(m, invalid)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nothing was deployed")
 	assert.Zero(t, m.registered, "no resource registered for a bad config")
 
-	policyTypo := map[string]string{ConfigCluster: cfg[ConfigCluster], ConfigPolicies: `{"namespaces":["app"],"createNamespace":true}`}
+	policyTypo := map[string]string{spec.ConfigCluster: cfg[spec.ConfigCluster], spec.ConfigPolicies: `{"namespaces":["app"],"createNamespace":true}`}
 	err = runProgram(m, policyTypo)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `unknown field "createNamespace"`)
 
-	exempt := map[string]string{ConfigCluster: cfg[ConfigCluster], ConfigPolicies: `{"namespaces":["kube-system"]}`}
+	exempt := map[string]string{spec.ConfigCluster: cfg[spec.ConfigCluster], spec.ConfigPolicies: `{"namespaces":["kube-system"]}`}
 	err = runProgram(m, exempt)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "namespaces[0]")

@@ -21,14 +21,6 @@ import (
 	"github.com/aks-cilium/aks-cilium/components"
 )
 
-// The configuration keys, for the tests and readers of this program.
-const (
-	ConfigCluster           = components.ConfigCluster
-	ConfigKubeloginMode     = components.ConfigKubeloginMode
-	ConfigKubeloginClientID = components.ConfigKubeloginClientID
-	ConfigPolicies          = components.ConfigPolicies
-)
-
 // program is components.StackProgram: the automation package runs the very
 // same program, so a stack deployed by either is the same.
 var program = components.StackProgram

@@ -67,10 +67,8 @@ type ApplyOptions struct {
 	Timeout time.Duration
 	// AfterUpdate runs once the cluster is at the target (also when it
 	// already was): the hook that refreshes the Pulumi stack, so that its
-	// state records the new network profile. Wire it to automation's
-	// Engine.Refresh:
-	//
-	//	AfterUpdate: func(ctx context.Context) error { _, err := engine.Refresh(ctx, stack); return err }
+	// state records the new network profile. ApplyToStack sets it to the
+	// Engine's refresh (and runs this one after it).
 	AfterUpdate func(ctx context.Context) error
 }
 

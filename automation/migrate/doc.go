@@ -21,8 +21,9 @@
 //  1. Plan: read the live cluster and check it (this package).
 //  2. Apply: update the cluster in place through ARM (this package).
 //  3. Refresh the stack, so its state records networkDataplane cilium and
-//     networkPolicy cilium. ApplyOptions.AfterUpdate is the hook for it;
-//     wire it to automation's Engine.Refresh.
+//     networkPolicy cilium. ApplyToStack does steps 2 and 3 with an
+//     automation Engine; Client.Apply alone calls ApplyOptions.AfterUpdate
+//     for it.
 //  4. Change the stack's cluster spec to the same values.
 //  5. Preview: state, program and cluster agree, so no replacement is
 //     planned; up as usual.
@@ -43,10 +44,9 @@
 //	if plan.Blocked() {
 //		return
 //	}
-//	res, err := client.Apply(ctx, plan, migrate.ApplyOptions{
-//		Timeout:     3 * time.Hour,
-//		Progress:    func(e migrate.Event) { log.Print(e) },
-//		AfterUpdate: func(ctx context.Context) error { _, err := engine.Refresh(ctx, "prod"); return err },
+//	res, err := migrate.ApplyToStack(ctx, engine, "prod", client, plan, migrate.ApplyOptions{
+//		Timeout:  3 * time.Hour,
+//		Progress: func(e migrate.Event) { log.Print(e) },
 //	})
 //
 // Plan and Apply are methods of Client because Plan is also the name of the

@@ -636,7 +636,7 @@ func (p *Plan) describe() {
 	}
 	p.NextSteps = append(p.NextSteps,
 		"Apply the plan (Azure CLI equivalent: "+p.Command+")",
-		"refresh the Pulumi stack so its state records "+p.Target.summary(p.Change)+" (ApplyOptions.AfterUpdate, wired to automation's Engine.Refresh)",
+		"refresh the Pulumi stack so its state records "+p.Target.summary(p.Change)+" (ApplyToStack does it; with Client.Apply, ApplyOptions.AfterUpdate)",
 		"set the same values in the stack's cluster spec before the next up: with azure-native v2.88.0 a program whose networkProfile differs from state replaces the cluster",
 		"preview: it must show no replacement of the ManagedCluster; then up as usual",
 		"verify Cilium: the cilium DaemonSet in kube-system is ready on every node, and its logs carry no errors")

@@ -5,22 +5,20 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-
-	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/result"
 )
 
 // group orders the steps: replacements, deletions, updates, creations,
 // then any other operation by name.
-func group(s automation.Step) (rank int, label string) {
+func group(s result.Step) (rank int, label string) {
 	switch {
 	case s.Replaces():
 		return 0, "Replace"
-	case s.Op == apitype.OpDelete:
+	case s.Op == result.OpDelete:
 		return 1, "Delete"
-	case s.Op == apitype.OpUpdate:
+	case s.Op == result.OpUpdate:
 		return 2, "Update"
-	case s.Op == apitype.OpCreate:
+	case s.Op == result.OpCreate:
 		return 3, "Create"
 	}
 	op := string(s.Op)
@@ -32,10 +30,10 @@ func group(s automation.Step) (rank int, label string) {
 
 // sortedSteps are the changing steps (not "same") in display order: by
 // group, then name, then URN.
-func sortedSteps(steps []automation.Step) []automation.Step {
-	var out []automation.Step
+func sortedSteps(steps []result.Step) []result.Step {
+	var out []result.Step
 	for _, s := range steps {
-		if s.Op != apitype.OpSame {
+		if s.Op != result.OpSame {
 			out = append(out, s)
 		}
 	}
@@ -58,7 +56,7 @@ func sortedSteps(steps []automation.Step) []automation.Step {
 
 // opWord is the step's operation as shown ("replace" for every part of a
 // replacement).
-func opWord(s automation.Step) string {
+func opWord(s result.Step) string {
 	if s.Replaces() {
 		return "replace"
 	}
@@ -84,17 +82,17 @@ func shortType(t string) string {
 // CAUTION when a cluster, VNet or subnet is hit, WARNING otherwise. The
 // list stops at about budget bytes ("… and N more"); the sentences after
 // it are always written.
-func warning(r *automation.Result, c cleaner, budget int) string {
-	var hit []automation.Step
+func warning(r *result.Result, c cleaner, budget int) string {
+	var hit []result.Step
 	for _, s := range sortedSteps(r.Steps) {
-		if s.Replaces() || s.Op == apitype.OpDelete {
+		if s.Replaces() || s.Op == result.OpDelete {
 			hit = append(hit, s)
 		}
 	}
 	if len(hit) == 0 {
 		return ""
 	}
-	will := future(r.Op)
+	will := future(r.Kind)
 	var replaced, deleted int
 	var clustersReplaced, clustersDeleted, networks []string
 	networkProfile := false
@@ -126,7 +124,7 @@ func warning(r *automation.Result, c cleaner, budget int) string {
 	} else {
 		b.WriteString("> [!WARNING]\n")
 	}
-	replaceVerb, deleteVerb, subject := "replaced ", "deleted ", "This "+opTitle(c, r.Op)
+	replaceVerb, deleteVerb, subject := "replaced ", "deleted ", "This "+opTitle(c, r.Kind)
 	if will {
 		replaceVerb, deleteVerb, subject = "replace ", "delete ", "This change would"
 	}
@@ -150,7 +148,7 @@ func warning(r *automation.Result, c cleaner, budget int) string {
 		tail = consequences(clustersReplaced, clustersDeleted, networks, will, networkProfile, true)
 	}
 	for i, s := range hit {
-		item := warningItem(s, r.Op, c)
+		item := warningItem(s, r.Kind, c)
 		if i > 0 && b.Len()+len(item)+len(tail) > budget {
 			noun := "replacements or deletions"
 			if len(hit)-i == 1 {
@@ -187,11 +185,11 @@ func consequences(clustersReplaced, clustersDeleted, networks []string, will, ne
 
 // warningItem is one replaced or deleted resource in the warning, with the
 // properties that force a replacement and their changed leaf paths.
-func warningItem(s automation.Step, op string, c cleaner) string {
+func warningItem(s result.Step, op result.Kind, c cleaner) string {
 	var b strings.Builder
 	b.WriteString("> - **" + opWord(s) + "** " + code(c.line(s.Name)) + " · " + code(c.line(s.Type)))
 	if !s.Replaces() {
-		if op == "destroy" {
+		if op == result.KindDestroy {
 			b.WriteString(": the stack is destroyed\n")
 		} else {
 			b.WriteString(": no longer declared in the program\n")
@@ -226,7 +224,7 @@ func warningItem(s automation.Step, op string, c cleaner) string {
 
 // replaceKeys are the properties that force the step's replacement: the
 // engine's replace keys, or else the paths of diffs of a "-replace" kind.
-func replaceKeys(s automation.Step) []string {
+func replaceKeys(s result.Step) []string {
 	keys := append([]string(nil), s.ReplaceKeys...)
 	if len(keys) == 0 {
 		for _, d := range s.Diffs {
@@ -240,8 +238,8 @@ func replaceKeys(s automation.Step) []string {
 }
 
 // leavesUnder are the step's diffs at or below any of the keys, by path.
-func leavesUnder(s automation.Step, keys []string) []automation.PropertyDiff {
-	var out []automation.PropertyDiff
+func leavesUnder(s result.Step, keys []string) []result.PropertyDiff {
+	var out []result.PropertyDiff
 	for _, d := range s.Diffs {
 		for _, k := range keys {
 			if d.Path == k || strings.HasPrefix(d.Path, k+".") || strings.HasPrefix(d.Path, k+"[") {
@@ -313,7 +311,7 @@ func clusterDeleted(names []string, will bool) string {
 
 // resourceSection is one item per changing resource, grouped and ordered
 // as sortedSteps; heading is the Markdown heading level ("###").
-func resourceSection(r *automation.Result, c cleaner, heading string) *section {
+func resourceSection(r *result.Result, c cleaner, heading string) *section {
 	steps := sortedSteps(r.Steps)
 	s := &section{head: heading + " Resource changes\n\n", noun: "changed resources"}
 	groupSize := map[string]int{}
@@ -346,7 +344,7 @@ func blankAfterList(item string, isList, prevList bool) string {
 
 // resourceItem is a list line for a resource without property diffs, and a
 // folded <details> with a diff block for one with them; isList says which.
-func resourceItem(s automation.Step, c cleaner) (item string, isList bool) {
+func resourceItem(s result.Step, c cleaner) (item string, isList bool) {
 	name, typ := c.line(s.Name), c.line(s.Type)
 	var reason string
 	if s.Replaces() {
@@ -375,7 +373,7 @@ func resourceItem(s automation.Step, c cleaner) (item string, isList bool) {
 	b.WriteString("</summary>\n\n")
 	b.WriteString(code(typ) + reason + failed + "\n\n")
 
-	diffs := append([]automation.PropertyDiff(nil), s.Diffs...)
+	diffs := append([]result.PropertyDiff(nil), s.Diffs...)
 	sort.SliceStable(diffs, func(i, j int) bool { return diffs[i].Path < diffs[j].Path })
 	var body strings.Builder
 	for i, d := range diffs {
@@ -393,7 +391,7 @@ func resourceItem(s automation.Step, c cleaner) (item string, isList bool) {
 
 // hunk is one property diff: a @@ line with the path and what kind of
 // change it is, then the old value as - lines and the new one as + lines.
-func hunk(d automation.PropertyDiff, c cleaner) string {
+func hunk(d result.PropertyDiff, c cleaner) string {
 	var notes []string
 	switch strings.TrimSuffix(d.Kind, "-replace") {
 	case "add":
@@ -428,7 +426,7 @@ func hunk(d automation.PropertyDiff, c cleaner) string {
 // --- diagnostics -----------------------------------------------------------------
 
 // severities counts the error and warning diagnostics.
-func severities(ds []automation.Diagnostic) (errs, warns int) {
+func severities(ds []result.Diagnostic) (errs, warns int) {
 	for _, d := range ds {
 		switch severity(d) {
 		case "error":
@@ -440,21 +438,21 @@ func severities(ds []automation.Diagnostic) (errs, warns int) {
 	return errs, warns
 }
 
-func severity(d automation.Diagnostic) string {
+func severity(d result.Diagnostic) string {
 	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d.Severity), "#err"))
 }
 
 // diagnosticSection folds the errors and warnings (info and debug messages
 // are left out), errors first; it is open when there are errors.
-func diagnosticSection(r *automation.Result, c cleaner) *section {
+func diagnosticSection(r *result.Result, c cleaner) *section {
 	errs, warns := severities(r.Diagnostics)
-	var ds []automation.Diagnostic
+	var ds []result.Diagnostic
 	for _, d := range r.Diagnostics {
 		if sv := severity(d); sv == "error" || sv == "warning" {
 			ds = append(ds, d)
 		}
 	}
-	rank := func(d automation.Diagnostic) int {
+	rank := func(d result.Diagnostic) int {
 		if severity(d) == "error" {
 			return 0
 		}
@@ -496,7 +494,7 @@ func diagnosticSection(r *automation.Result, c cleaner) *section {
 
 // diagnosticItem is a list line for a short message, and a code block for
 // a long or multi-line one; isList says which.
-func diagnosticItem(d automation.Diagnostic, c cleaner) (item string, isList bool) {
+func diagnosticItem(d result.Diagnostic, c cleaner) (item string, isList bool) {
 	label := "**" + severity(d) + "**"
 	if d.URN != "" {
 		label += " · " + code(c.line(nameOf(d.URN)))

@@ -1,4 +1,4 @@
-// Package prcomment renders an automation.Result as the Markdown of a
+// Package prcomment renders an result.Result as the Markdown of a
 // GitHub pull request comment, so a CI job can show reviewers what a change
 // would do to a stack before it is merged.
 //

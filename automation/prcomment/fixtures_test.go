@@ -5,9 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-
-	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/result"
 )
 
 // Results as the Engine records them for a Platform stack: URNs, types and
@@ -50,24 +48,24 @@ func urn(stack string, r res) string {
 	return "urn:pulumi:" + stack + "::aks-cilium::" + strings.Join(append(append([]string(nil), r.parents...), r.typ), "$") + "::" + r.name
 }
 
-func step(stack string, r res, op automation.Op, diffs ...automation.PropertyDiff) automation.Step {
-	return automation.Step{URN: urn(stack, r), Type: r.typ, Name: r.name, Op: op, Diffs: diffs}
+func step(stack string, r res, op result.Op, diffs ...result.PropertyDiff) result.Step {
+	return result.Step{URN: urn(stack, r), Type: r.typ, Name: r.name, Op: op, Diffs: diffs}
 }
 
-func replaceStep(stack string, r res, keys []string, diffs ...automation.PropertyDiff) automation.Step {
-	s := step(stack, r, apitype.OpReplace, diffs...)
+func replaceStep(stack string, r res, keys []string, diffs ...result.PropertyDiff) result.Step {
+	s := step(stack, r, result.OpReplace, diffs...)
 	s.ReplaceKeys = keys
 	return s
 }
 
-func diff(path, kind, old, new string) automation.PropertyDiff {
-	return automation.PropertyDiff{Path: path, Kind: kind, Old: old, New: new}
+func diff(path, kind, old, new string) result.PropertyDiff {
+	return result.PropertyDiff{Path: path, Kind: kind, Old: old, New: new}
 }
 
-func changes(kv ...any) map[automation.Op]int {
-	m := map[automation.Op]int{}
+func changes(kv ...any) map[result.Op]int {
+	m := map[result.Op]int{}
 	for i := 0; i < len(kv); i += 2 {
-		m[automation.Op(kv[i].(string))] = kv[i+1].(int)
+		m[result.Op(kv[i].(string))] = kv[i+1].(int)
 	}
 	return m
 }
@@ -78,40 +76,40 @@ func allResources(p string) []res {
 }
 
 // noChanges: a preview of a deployed stack that matches its spec.
-func noChanges() *automation.Result {
-	r := &automation.Result{Stack: "prod", Op: "preview", Changes: changes("same", 8), Duration: 3 * time.Second}
+func noChanges() *result.Result {
+	r := &result.Result{Stack: "prod", Kind: "preview", Changes: changes("same", 8), Duration: 3 * time.Second}
 	for _, x := range allResources("platform") {
-		r.Steps = append(r.Steps, step("prod", x, apitype.OpSame))
+		r.Steps = append(r.Steps, step("prod", x, result.OpSame))
 	}
 	return r
 }
 
 // firstDeploy: the first preview of an overlay Platform.
-func firstDeploy() *automation.Result {
-	r := &automation.Result{Stack: "dev", Op: "preview", Changes: changes("create", 8)}
+func firstDeploy() *result.Result {
+	r := &result.Result{Stack: "dev", Kind: "preview", Changes: changes("create", 8)}
 	for _, x := range allResources("platform") {
-		r.Steps = append(r.Steps, step("dev", x, apitype.OpCreate))
+		r.Steps = append(r.Steps, step("dev", x, result.OpCreate))
 	}
 	return r
 }
 
 // inPlaceUpdate: Kubernetes 1.31 to 1.32, a bigger user pool and a new tag.
-func inPlaceUpdate() *automation.Result {
+func inPlaceUpdate() *result.Result {
 	platform, _, _, _, cluster, mc, pool, _ := platformResources("platform")
-	specDiffs := []automation.PropertyDiff{
+	specDiffs := []result.PropertyDiff{
 		diff("spec.kubernetesVersion", "update", `"1.31.5"`, `"1.32.4"`),
 		diff("spec.tags.costCenter", "add", "", `"cc-4711"`),
 		diff("spec.userPools[0].count", "update", "3", "5"),
 	}
-	return &automation.Result{Stack: "prod", Op: "preview", Changes: changes("update", 4, "same", 4),
-		Steps: []automation.Step{
-			step("prod", platform, apitype.OpUpdate, specDiffs...),
-			step("prod", cluster, apitype.OpUpdate, specDiffs...),
-			step("prod", mc, apitype.OpUpdate,
+	return &result.Result{Stack: "prod", Kind: "preview", Changes: changes("update", 4, "same", 4),
+		Steps: []result.Step{
+			step("prod", platform, result.OpUpdate, specDiffs...),
+			step("prod", cluster, result.OpUpdate, specDiffs...),
+			step("prod", mc, result.OpUpdate,
 				diff("agentPoolProfiles[0].orchestratorVersion", "update", `"1.31.5"`, `"1.32.4"`),
 				diff("kubernetesVersion", "update", `"1.31.5"`, `"1.32.4"`),
 				diff("tags.costCenter", "add", "", `"cc-4711"`)),
-			step("prod", pool, apitype.OpUpdate,
+			step("prod", pool, result.OpUpdate,
 				diff("count", "update", "3", "5"),
 				diff("orchestratorVersion", "update", `"1.31.5"`, `"1.32.4"`),
 				diff("tags.costCenter", "add", "", `"cc-4711"`)),
@@ -121,48 +119,48 @@ func inPlaceUpdate() *automation.Result {
 // dataplaneReplace: the spec switches an Azure CNI cluster (Azure NPM) to
 // the Cilium data plane; azure-native v2.88.0 replaces the whole
 // ManagedCluster for it, and the user pool follows its new cluster.
-func dataplaneReplace() *automation.Result {
+func dataplaneReplace() *result.Result {
 	platform, _, _, _, cluster, mc, pool, k8s := platformResources("platform")
-	specDiffs := []automation.PropertyDiff{
+	specDiffs := []result.PropertyDiff{
 		diff("spec.network.dataplane", "update", `"azure"`, `"cilium"`),
 		diff("spec.network.policy", "update", `"azure"`, `"cilium"`),
 	}
-	return &automation.Result{Stack: "prod", Op: "preview", Changes: changes("replace", 2, "update", 3, "same", 3),
-		Steps: []automation.Step{
-			step("prod", platform, apitype.OpUpdate, specDiffs...),
-			step("prod", cluster, apitype.OpUpdate, specDiffs...),
+	return &result.Result{Stack: "prod", Kind: "preview", Changes: changes("replace", 2, "update", 3, "same", 3),
+		Steps: []result.Step{
+			step("prod", platform, result.OpUpdate, specDiffs...),
+			step("prod", cluster, result.OpUpdate, specDiffs...),
 			replaceStep("prod", mc, []string{"networkProfile"},
 				diff("networkProfile.networkDataplane", "update-replace", `"azure"`, `"cilium"`),
 				diff("networkProfile.networkPolicy", "update-replace", `"azure"`, `"cilium"`)),
 			replaceStep("prod", pool, []string{"resourceName"}),
-			step("prod", k8s, apitype.OpUpdate, diff("kubeconfig", "update", "[secret]", "[secret]")),
+			step("prod", k8s, result.OpUpdate, diff("kubeconfig", "update", "[secret]", "[secret]")),
 		}}
 }
 
 // deletion: the "batch" user pool is removed from the spec.
-func deletion() *automation.Result {
+func deletion() *result.Result {
 	platform, _, _, _, cluster, _, _, _ := platformResources("platform")
 	batch := res{[]string{tPlatform, tCluster}, tPool, "platform-cluster-pool-batch"}
-	specDiffs := []automation.PropertyDiff{
+	specDiffs := []result.PropertyDiff{
 		diff("spec.userPools[1]", "delete", `{count: 2, maxPods: 110, name: "batch", vmSize: "Standard_D8ds_v5"}`, ""),
 	}
-	return &automation.Result{Stack: "prod", Op: "preview", Changes: changes("delete", 1, "update", 2, "same", 6),
-		Steps: []automation.Step{
-			step("prod", platform, apitype.OpUpdate, specDiffs...),
-			step("prod", cluster, apitype.OpUpdate, specDiffs...),
-			step("prod", batch, apitype.OpDelete),
+	return &result.Result{Stack: "prod", Kind: "preview", Changes: changes("delete", 1, "update", 2, "same", 6),
+		Steps: []result.Step{
+			step("prod", platform, result.OpUpdate, specDiffs...),
+			step("prod", cluster, result.OpUpdate, specDiffs...),
+			step("prod", batch, result.OpDelete),
 		}}
 }
 
 // diagnostics: an up whose cluster update ARM rejected, with warnings.
-func diagnostics() *automation.Result {
+func diagnostics() *result.Result {
 	_, _, _, _, _, mc, pool, _ := platformResources("platform")
-	failed := step("prod", mc, apitype.OpUpdate,
+	failed := step("prod", mc, result.OpUpdate,
 		diff("networkProfile.advancedNetworking", "add", "", `{enabled: true, observability: {enabled: true}, security: {enabled: true}}`))
 	failed.Failed = true
-	return &automation.Result{Stack: "prod", Op: "up", Changes: changes("update", 1, "same", 7),
-		Steps: []automation.Step{failed},
-		Diagnostics: []automation.Diagnostic{
+	return &result.Result{Stack: "prod", Kind: "up", Changes: changes("update", 1, "same", 7),
+		Steps: []result.Step{failed},
+		Diagnostics: []result.Diagnostic{
 			{URN: urn("prod", mc), Severity: "error", Message: "error: resource partially created or updated: " +
 				"PUT https://management.azure.com/subscriptions/0000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod\n" +
 				"--------------------------------------------------------------------------------\n" +
@@ -178,8 +176,8 @@ func diagnostics() *automation.Result {
 // huge: 400 tenant Platforms in one stack, 2,000 changing resources with
 // long tag diffs, three cluster replacements and five deletions, and 150
 // warnings.
-func huge() *automation.Result {
-	r := &automation.Result{Stack: "tenants", Op: "preview"}
+func huge() *result.Result {
+	r := &result.Result{Stack: "tenants", Kind: "preview"}
 	longTags := func(i int, v string) string {
 		var parts []string
 		for k := 0; k < 12; k++ {
@@ -193,28 +191,28 @@ func huge() *automation.Result {
 		tags := diff("tags", "update", longTags(i, "old"), longTags(i, "new"))
 		specTags := diff("spec.tags", "update", longTags(i, "old"), longTags(i, "new"))
 		r.Steps = append(r.Steps,
-			step("tenants", platform, apitype.OpUpdate, specTags),
-			step("tenants", cluster, apitype.OpUpdate, specTags))
+			step("tenants", platform, result.OpUpdate, specTags),
+			step("tenants", cluster, result.OpUpdate, specTags))
 		switch {
 		case i%150 == 7:
 			r.Steps = append(r.Steps, replaceStep("tenants", mc, []string{"networkProfile"},
 				diff("networkProfile.advancedNetworking.enabled", "add-replace", "", "true"), tags))
 		default:
-			r.Steps = append(r.Steps, step("tenants", mc, apitype.OpUpdate, tags,
+			r.Steps = append(r.Steps, step("tenants", mc, result.OpUpdate, tags,
 				diff("kubernetesVersion", "update", `"1.31.5"`, `"1.32.4"`)))
 		}
 		if i%80 == 3 {
-			r.Steps = append(r.Steps, step("tenants", res{pool.parents, tPool, p + "-cluster-pool-spot"}, apitype.OpDelete))
+			r.Steps = append(r.Steps, step("tenants", res{pool.parents, tPool, p + "-cluster-pool-spot"}, result.OpDelete))
 		} else {
-			r.Steps = append(r.Steps, step("tenants", pool, apitype.OpUpdate, tags))
+			r.Steps = append(r.Steps, step("tenants", pool, result.OpUpdate, tags))
 		}
-		r.Steps = append(r.Steps, step("tenants", res{pool.parents, tPool, p + "-cluster-pool-gpu"}, apitype.OpCreate))
+		r.Steps = append(r.Steps, step("tenants", res{pool.parents, tPool, p + "-cluster-pool-gpu"}, result.OpCreate))
 		if i < 150 {
-			r.Diagnostics = append(r.Diagnostics, automation.Diagnostic{URN: urn("tenants", mc), Severity: "warning",
+			r.Diagnostics = append(r.Diagnostics, result.Diagnostic{URN: urn("tenants", mc), Severity: "warning",
 				Message: "Kubernetes 1.31 reaches end of support on AKS soon; plan an upgrade"})
 		}
 	}
-	r.Changes = map[automation.Op]int{}
+	r.Changes = map[result.Op]int{}
 	for _, s := range r.Steps {
 		r.Changes[s.Op]++
 	}
@@ -223,19 +221,19 @@ func huge() *automation.Result {
 
 // hostile: names, values and messages that try to break out of the
 // comment, with terminal codes.
-func hostile() *automation.Result {
+func hostile() *result.Result {
 	evil := res{[]string{tPlatform, tCluster}, tPool, "pool|x`y`</details><img src=x onerror=alert(1)>"}
 	_, _, _, _, _, mc, _, _ := platformResources("platform")
-	return &automation.Result{Stack: "prod-->", Op: "preview", Changes: changes("update", 2),
-		Steps: []automation.Step{
-			step("prod", evil, apitype.OpUpdate,
+	return &result.Result{Stack: "prod-->", Kind: "preview", Changes: changes("update", 2),
+		Steps: []result.Step{
+			step("prod", evil, result.OpUpdate,
 				diff("tags.note", "update", "\x1b[31m\"red\"\x1b[0m", "\"```\\n</details><script>alert(1)</script>\""),
 				diff("tags.<b>bold</b>", "add", "", "\"line one\nline two\n```\nstill inside\""),
 			),
-			step("prod", mc, apitype.OpUpdate,
+			step("prod", mc, result.OpUpdate,
 				diff("tags.link", "update", `"[click](javascript:alert(1))"`, "\"<!-- hide the rest\"")),
 		},
-		Diagnostics: []automation.Diagnostic{
+		Diagnostics: []result.Diagnostic{
 			{URN: urn("prod", mc), Severity: "warning", Message: "\x1b[1m\x1b[33mwarning:\x1b[0m <{%fg 3%}>ping @octocat <img src=x> **bold** | a | b |<{%reset%}>"},
 			{Severity: "error", Message: "\x1b]8;;https://evil.example\x07link\x1b]8;;\x07 failed:\n```\n</details>\n<script>alert(1)</script>"},
 		}}
@@ -246,28 +244,28 @@ const canary = "canary-7f3a9c1e-d00d-secret"
 
 // leaky: a result where the canary slipped through everywhere the Engine
 // should have masked it, and one split by a terminal code.
-func leaky() *automation.Result {
+func leaky() *result.Result {
 	_, _, _, _, _, mc, pool, k8s := platformResources("platform")
-	return &automation.Result{Stack: "prod", Op: "preview", Changes: changes("update", 3),
-		Steps: []automation.Step{
-			step("prod", mc, apitype.OpUpdate,
+	return &result.Result{Stack: "prod", Kind: "preview", Changes: changes("update", 3),
+		Steps: []result.Step{
+			step("prod", mc, result.OpUpdate,
 				diff("servicePrincipalProfile.secret", "update", `"`+canary+`"`, "[secret]"),
 				diff("tags.note", "update", `"x"`, `"token=canary-7f3a9c1e`+"\x1b[0m"+`-d00d-secret"`)),
-			step("prod", pool, apitype.OpUpdate, diff("tags."+canary, "add", "", `"1"`)),
-			step("prod", k8s, apitype.OpUpdate, diff("kubeconfig", "update", "[secret]", "[secret]")),
+			step("prod", pool, result.OpUpdate, diff("tags."+canary, "add", "", `"1"`)),
+			step("prod", k8s, result.OpUpdate, diff("kubeconfig", "update", "[secret]", "[secret]")),
 		},
-		Diagnostics: []automation.Diagnostic{
+		Diagnostics: []result.Diagnostic{
 			{URN: urn("prod", mc), Severity: "error", Message: "login failed with client secret " + canary},
 		}}
 }
 
 // fleet: three stacks, one of which would replace its cluster.
-func fleet() []*automation.Result {
-	return []*automation.Result{dataplaneReplace(), nil, onStack(noChanges(), "dev"), onStack(inPlaceUpdate(), "staging")}
+func fleet() []*result.Result {
+	return []*result.Result{dataplaneReplace(), nil, onStack(noChanges(), "dev"), onStack(inPlaceUpdate(), "staging")}
 }
 
 // onStack moves a prod fixture to another stack.
-func onStack(r *automation.Result, stack string) *automation.Result {
+func onStack(r *result.Result, stack string) *result.Result {
 	from := "urn:pulumi:" + r.Stack + "::"
 	r.Stack = stack
 	for i := range r.Steps {

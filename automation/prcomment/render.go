@@ -7,9 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-
-	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/result"
 )
 
 const (
@@ -39,7 +37,7 @@ const (
 // Options configure Render and RenderFleet. All are optional.
 type Options struct {
 	// Project is the Pulumi project, shown in the header and the marker;
-	// automation.DefaultProject when empty.
+	// when empty, the first result's Project, else DefaultProject.
 	Project string
 	// Title is a line shown under the header, e.g. the pull request title.
 	Title string
@@ -60,9 +58,18 @@ type Options struct {
 	Secrets []string
 }
 
-func (o Options) normalized() Options {
+// DefaultProject is the project a comment names when neither Options nor
+// the results name one: aks-cilium's own (spec.ProjectName).
+const DefaultProject = "aks-cilium"
+
+func (o Options) normalized(results ...*result.Result) Options {
+	for _, r := range results {
+		if o.Project == "" && r != nil {
+			o.Project = r.Project
+		}
+	}
 	if o.Project == "" {
-		o.Project = automation.DefaultProject
+		o.Project = DefaultProject
 	}
 	switch {
 	case o.MaxBytes == 0:
@@ -82,16 +89,16 @@ func (o Options) normalized() Options {
 // the diagnostics, folded. The output is deterministic, has no terminal
 // codes, and stays within Options.MaxBytes. A nil result renders as an
 // empty one.
-func Render(r *automation.Result, opts Options) string {
-	o := opts.normalized()
+func Render(r *result.Result, opts Options) string {
+	o := opts.normalized(r)
 	c := newCleaner(o.Secrets)
 	if r == nil {
-		r = &automation.Result{}
+		r = &result.Result{}
 	}
 	stack := clip(c.line(r.Stack))
-	d := newDoc(c, o, r.Op, stack)
+	d := newDoc(c, o, r.Kind, stack)
 	d.fixed(Marker(o.Project, r.Stack), "\n",
-		"## Pulumi ", opTitle(c, r.Op), " · ", code(clip(c.line(o.Project))), " / ", code(stack), "\n\n",
+		"## Pulumi ", opTitle(c, r.Kind), " · ", code(clip(c.line(o.Project))), " / ", code(stack), "\n\n",
 		byline(c, o))
 	cnt := counts(r)
 	d.fixed(countTable(columns(cnt), []row{{counts: cnt}}, false), failedLine(r, c))
@@ -108,19 +115,19 @@ func Render(r *automation.Result, opts Options) string {
 // and diagnostics. Stacks are sorted by name; nil results are skipped. The
 // size budget is shared: every stack's counts and warnings are kept, and
 // the details of all stacks are cut fairly to fit.
-func RenderFleet(results []*automation.Result, opts Options) string {
-	o := opts.normalized()
+func RenderFleet(results []*result.Result, opts Options) string {
+	o := opts.normalized(results...)
 	c := newCleaner(o.Secrets)
-	var rs []*automation.Result
+	var rs []*result.Result
 	for _, r := range results {
 		if r != nil {
 			rs = append(rs, r)
 		}
 	}
 	sort.SliceStable(rs, func(i, j int) bool { return rs[i].Stack < rs[j].Stack })
-	op := "preview"
+	op := result.KindPreview
 	if len(rs) > 0 {
-		op = rs[0].Op
+		op = rs[0].Kind
 	}
 	d := newDoc(c, o, op, "<stack>")
 	d.fixed(Marker(o.Project, FleetStack), "\n",
@@ -134,7 +141,7 @@ func RenderFleet(results []*automation.Result, opts Options) string {
 	for _, r := range rs {
 		rows = append(rows, row{stack: clip(c.line(r.Stack)), counts: counts(r), attention: attention(r)})
 	}
-	var all []map[automation.Op]int
+	var all []map[result.Op]int
 	for _, rw := range rows {
 		all = append(all, rw.counts)
 	}
@@ -150,9 +157,9 @@ func RenderFleet(results []*automation.Result, opts Options) string {
 	return d.render(o.MaxBytes, c)
 }
 
-func newDoc(c cleaner, o Options, op, stack string) *doc {
+func newDoc(c cleaner, o Options, op result.Kind, stack string) *doc {
 	d := &doc{runURL: linkURL(c.line(o.RunURL))}
-	if op == "" || op == "preview" {
+	if future(op) {
 		d.cmd = "pulumi preview --diff --stack " + stack
 	}
 	return d
@@ -162,19 +169,19 @@ func newDoc(c cleaner, o Options, op, stack string) *doc {
 func clip(s string) string { return truncate(s, maxHeaderText) }
 
 // opTitle names the operation in the header.
-func opTitle(c cleaner, op string) string {
+func opTitle(c cleaner, op result.Kind) string {
 	switch op {
-	case "", "preview":
+	case "", result.KindPreview:
 		return "preview"
-	case "up":
+	case result.KindUp:
 		return "update"
 	}
-	return mdText(clip(c.line(op)))
+	return mdText(clip(c.line(string(op))))
 }
 
 // future reports whether the result is a plan (a preview) rather than
 // something that happened.
-func future(op string) bool { return op == "" || op == "preview" }
+func future(op result.Kind) bool { return op == "" || op == result.KindPreview }
 
 var shaRE = regexp.MustCompile(`^[0-9a-fA-F]{7,64}$`)
 
@@ -217,12 +224,12 @@ func linkURL(raw string) string {
 
 // --- counts ---------------------------------------------------------------
 
-var baseOps = []automation.Op{apitype.OpCreate, apitype.OpUpdate, apitype.OpReplace, apitype.OpDelete, apitype.OpSame}
+var baseOps = []result.Op{result.OpCreate, result.OpUpdate, result.OpReplace, result.OpDelete, result.OpSame}
 
 // counts is the number of resources per operation: Result.Changes, or,
 // when the engine gave none, the steps counted.
-func counts(r *automation.Result) map[automation.Op]int {
-	out := map[automation.Op]int{}
+func counts(r *result.Result) map[result.Op]int {
+	out := map[result.Op]int{}
 	if len(r.Changes) > 0 {
 		for op, n := range r.Changes {
 			if n > 0 {
@@ -234,7 +241,7 @@ func counts(r *automation.Result) map[automation.Op]int {
 	for _, s := range r.Steps {
 		op := s.Op
 		if s.Replaces() {
-			op = apitype.OpReplace
+			op = result.OpReplace
 		}
 		out[op]++
 	}
@@ -244,14 +251,14 @@ func counts(r *automation.Result) map[automation.Op]int {
 // columns are the operations to show: the five usual ones, then any other
 // with a count (read, import, ...) by name. create-replacement and
 // delete-replaced are the halves of a replace and are not shown apart.
-func columns(cs ...map[automation.Op]int) []automation.Op {
-	cols := append([]automation.Op(nil), baseOps...)
+func columns(cs ...map[result.Op]int) []result.Op {
+	cols := append([]result.Op(nil), baseOps...)
 	var extra []string
-	seen := map[automation.Op]bool{}
+	seen := map[result.Op]bool{}
 	for _, op := range baseOps {
 		seen[op] = true
 	}
-	seen[apitype.OpCreateReplacement], seen[apitype.OpDeleteReplaced] = true, true
+	seen[result.OpCreateReplacement], seen[result.OpDeleteReplaced] = true, true
 	for _, cnt := range cs {
 		for op, n := range cnt {
 			if n > 0 && !seen[op] {
@@ -262,16 +269,16 @@ func columns(cs ...map[automation.Op]int) []automation.Op {
 	}
 	sort.Strings(extra)
 	for _, op := range extra {
-		cols = append(cols, automation.Op(op))
+		cols = append(cols, result.Op(op))
 	}
 	return cols
 }
 
 // changed is the number of resources that change.
-func changed(cnt map[automation.Op]int) int {
+func changed(cnt map[result.Op]int) int {
 	n := 0
 	for _, op := range columns(cnt) {
-		if op != apitype.OpSame {
+		if op != result.OpSame {
 			n += cnt[op]
 		}
 	}
@@ -280,13 +287,13 @@ func changed(cnt map[automation.Op]int) int {
 
 type row struct {
 	stack     string // for the fleet table
-	counts    map[automation.Op]int
+	counts    map[result.Op]int
 	attention string // for the fleet table
 }
 
 // countTable is a table with a column per operation and, for a fleet, a
 // row per stack; a single stack without changes says "No changes" instead.
-func countTable(cols []automation.Op, rows []row, fleet bool) string {
+func countTable(cols []result.Op, rows []row, fleet bool) string {
 	if !fleet && changed(rows[0].counts) == 0 {
 		return noChangesLine(rows[0].counts)
 	}
@@ -326,15 +333,15 @@ func countTable(cols []automation.Op, rows []row, fleet bool) string {
 }
 
 // countCell bolds a replace or delete count, the ones that need a look.
-func countCell(op automation.Op, n int) string {
-	if n > 0 && (op == apitype.OpReplace || op == apitype.OpDelete) {
+func countCell(op result.Op, n int) string {
+	if n > 0 && (op == result.OpReplace || op == result.OpDelete) {
 		return "**" + thousands(n) + "**"
 	}
 	return thousands(n)
 }
 
 // countLine is the counts of one stack of a fleet on one line.
-func countLine(cols []automation.Op, cnt map[automation.Op]int) string {
+func countLine(cols []result.Op, cnt map[result.Op]int) string {
 	if changed(cnt) == 0 {
 		return noChangesLine(cnt)
 	}
@@ -347,15 +354,15 @@ func countLine(cols []automation.Op, cnt map[automation.Op]int) string {
 	return strings.Join(parts, " · ") + "\n\n"
 }
 
-func noChangesLine(cnt map[automation.Op]int) string {
-	if n := cnt[apitype.OpSame]; n > 0 {
+func noChangesLine(cnt map[result.Op]int) string {
+	if n := cnt[result.OpSame]; n > 0 {
 		return "**No changes.** " + plural(n, "resource is", "resources are") + " up to date.\n\n"
 	}
 	return "**No changes.**\n\n"
 }
 
 // failedLine names the steps whose operation failed.
-func failedLine(r *automation.Result, c cleaner) string {
+func failedLine(r *result.Result, c cleaner) string {
 	var names []string
 	for _, s := range sortedSteps(r.Steps) {
 		if s.Failed {
@@ -377,15 +384,15 @@ func nameList(names []string) string {
 }
 
 // attention is the fleet table's short note on what to look at in a stack.
-func attention(r *automation.Result) string {
+func attention(r *result.Result) string {
 	var parts []string
 	var clusterReplaced, clusterDeleted bool
 	destructive, failed := 0, 0
 	for _, s := range r.Steps {
-		if s.Replaces() || s.Op == apitype.OpDelete {
+		if s.Replaces() || s.Op == result.OpDelete {
 			destructive++
 			clusterReplaced = clusterReplaced || s.IsManagedCluster() && s.Replaces()
-			clusterDeleted = clusterDeleted || s.IsManagedCluster() && s.Op == apitype.OpDelete
+			clusterDeleted = clusterDeleted || s.IsManagedCluster() && s.Op == result.OpDelete
 		}
 		if s.Failed {
 			failed++

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/result"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -46,7 +46,7 @@ func withTitle(o Options, title string) Options {
 func TestGolden(t *testing.T) {
 	cases := []struct {
 		name   string
-		result *automation.Result
+		result *result.Result
 		opts   Options
 	}{
 		{"no-changes", noChanges(), ciOptions},
@@ -224,7 +224,7 @@ func TestBudgetAlwaysHolds(t *testing.T) {
 	assert.Less(t, len(got), GitHubLimit)
 	// A destroy of thousands keeps the warning bounded too.
 	d := huge()
-	d.Op = "destroy"
+	d.Kind = "destroy"
 	for i := range d.Steps {
 		d.Steps[i].Op = "delete"
 		d.Steps[i].ReplaceKeys = nil
@@ -237,7 +237,7 @@ func TestBudgetAlwaysHolds(t *testing.T) {
 }
 
 func TestFleetBudget(t *testing.T) {
-	var rs []*automation.Result
+	var rs []*result.Result
 	for _, s := range []string{"eu", "us", "asia"} {
 		rs = append(rs, onStack(huge(), s))
 	}
@@ -252,7 +252,7 @@ func TestFleetBudget(t *testing.T) {
 	assert.Equal(t, 3, strings.Count(got, "> [!CAUTION]"), "every stack keeps its warning")
 	assert.Contains(t, got, "of 6,000 changed resources and")
 	// Many stacks: each keeps its counts and warning (in a shorter form).
-	var many []*automation.Result
+	var many []*result.Result
 	for i := 0; i < 40; i++ {
 		many = append(many, onStack(dataplaneReplace(), fmt.Sprintf("region-%02d", i)))
 	}
@@ -299,7 +299,7 @@ func TestSecretsAreMasked(t *testing.T) {
 	assert.NotContains(t, got, canary)
 	assert.NotContains(t, got, "7f3a9c1e", "not even a part of it")
 	assert.Contains(t, got, "[secret]")
-	fleetGot := RenderFleet([]*automation.Result{leaky()}, Options{Secrets: []string{canary}})
+	fleetGot := RenderFleet([]*result.Result{leaky()}, Options{Secrets: []string{canary}})
 	assert.NotContains(t, fleetGot, canary)
 	// Long values are masked before they are cut, so no prefix leaks.
 	long := leaky()
@@ -376,7 +376,7 @@ func TestWarningVariants(t *testing.T) {
 	_, _, _, vnet, _, mc, _, _ := platformResources("platform")
 
 	// A cluster replaced for a reason outside networkProfile.
-	r := &automation.Result{Stack: "prod", Op: "preview", Steps: []automation.Step{
+	r := &result.Result{Stack: "prod", Kind: "preview", Steps: []result.Step{
 		replaceStep("prod", mc, []string{"location"}, diff("location", "update-replace", `"westeurope"`, `"northeurope"`)),
 	}}
 	got := Render(r, Options{})
@@ -385,20 +385,20 @@ func TestWarningVariants(t *testing.T) {
 	assert.NotContains(t, got, "#4756")
 
 	// After an up, in the past tense and without the guardrail advice.
-	r.Op = "up"
+	r.Kind = "up"
 	got = Render(r, Options{})
 	assert.Contains(t, got, "> **This update replaced 1 resource.**")
 	assert.Contains(t, got, "**The AKS cluster `platform-cluster-aks` was replaced:**")
 	assert.NotContains(t, got, "AllowReplace")
 
 	// A VNet deleted while the cluster stays is a CAUTION.
-	r = &automation.Result{Stack: "prod", Op: "preview", Steps: []automation.Step{step("prod", vnet, "delete")}}
+	r = &result.Result{Stack: "prod", Kind: "preview", Steps: []result.Step{step("prod", vnet, "delete")}}
 	got = Render(r, Options{})
 	assert.Contains(t, got, "> [!CAUTION]")
 	assert.Contains(t, got, "cuts off the nodes in it; the cluster stays but loses its network.")
 
 	// No replace keys and no replace diffs: say the provider did not tell.
-	r = &automation.Result{Stack: "prod", Op: "preview", Steps: []automation.Step{replaceStep("prod", vnet, nil)}}
+	r = &result.Result{Stack: "prod", Kind: "preview", Steps: []result.Step{replaceStep("prod", vnet, nil)}}
 	assert.Contains(t, Render(r, Options{}), "(the provider did not say which property forces the replacement)")
 }
 

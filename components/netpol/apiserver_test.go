@@ -17,13 +17,13 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/aks-cilium/aks-cilium/internal/kubetest"
+	"github.com/aks-cilium/aks-cilium/sim/apiserver"
 )
 
 // env is a real kube-apiserver (v1.32, from `make tools`) with Cilium's CRDs.
-var env *kubetest.Env
+var env *apiserver.Env
 
-func TestMain(m *testing.M) { os.Exit(kubetest.Main(m, &env)) }
+func TestMain(m *testing.M) { os.Exit(apiserver.Main(m, &env)) }
 
 var (
 	gvrNetworkPolicy = schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"}

@@ -15,6 +15,10 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation"
 )
 
+// RequireToolsEnv names the variable that turns a missing tool from a skip
+// into a failure.
+const RequireToolsEnv = "AKS_CILIUM_REQUIRE_TOOLS"
+
 var (
 	once sync.Once
 	cli  *automation.CLI
@@ -26,8 +30,8 @@ func CLI(t testing.TB) *automation.CLI {
 	t.Helper()
 	once.Do(func() { cli, err = automation.FindCLI() })
 	if err != nil {
-		if os.Getenv("AKS_CILIUM_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%v (AKS_CILIUM_REQUIRE_TOOLS=1, so this fails instead of skipping)", err)
+		if os.Getenv(RequireToolsEnv) == "1" {
+			t.Fatalf("%v (%s=1, so this fails instead of skipping)", err, RequireToolsEnv)
 		}
 		t.Skipf("skipped: %v", err)
 	}

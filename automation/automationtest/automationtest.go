@@ -1,0 +1,96 @@
+// Package automationtest gives tests an automation Engine wired to the
+// simulators (package simulated), torn down when the test ends, and the
+// pulumi CLI that `make tools` builds. It is for the tests of this project
+// and of the platforms that import it:
+//
+//	func TestMyPlatform(t *testing.T) {
+//		env := automationtest.New(t, automationtest.Options{})
+//		res, err := env.Engine.Up(ctx, "dev", cluster, automation.UpOptions{})
+//		...
+//		env.Azure.Resources() // what the simulated Azure now holds
+//	}
+//
+// Without the pulumi CLI (or, unless NoAPIServer, the local API server) a
+// test skips and says how to build it, unless AKS_CILIUM_REQUIRE_TOOLS=1
+// (set by `make test` and CI), where it fails instead.
+package automationtest
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/simulated"
+	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
+	"github.com/aks-cilium/aks-cilium/sim/azuresim"
+)
+
+// RequireToolsEnv names the variable that turns a missing tool from a skip
+// into a failure.
+const RequireToolsEnv = pulumitest.RequireToolsEnv
+
+// Options configure New; every field is optional.
+type Options struct {
+	// Dir is the Engine's folder; a fresh t.TempDir() when empty.
+	Dir string
+	// Passphrase encrypts the stacks' secrets; a fixed test value when empty.
+	Passphrase string
+	// Engine, Azure and NoAPIServer are as in simulated.Options. The CLI
+	// defaults to the shared one (CLI).
+	Engine      automation.Options
+	Azure       azuresim.Options
+	NoAPIServer bool
+}
+
+// New starts the simulators and an Engine for the test, and stops them when
+// the test ends. It fails the test on an error.
+func New(t testing.TB, o Options) *simulated.Environment {
+	t.Helper()
+	if o.Dir == "" {
+		o.Dir = t.TempDir()
+	}
+	if o.Passphrase == "" {
+		o.Passphrase = "automationtest-passphrase"
+	}
+	if o.Engine.CLI == nil {
+		o.Engine.CLI = CLI(t)
+	}
+	env, err := simulated.Start(context.Background(), simulated.Options{
+		Dir: o.Dir, Passphrase: o.Passphrase, Engine: o.Engine, Azure: o.Azure, NoAPIServer: o.NoAPIServer,
+	})
+	if err != nil {
+		t.Fatalf("automationtest: starting the simulators: %v", err)
+	}
+	t.Cleanup(env.Close)
+	if !o.NoAPIServer && env.APIServer == nil {
+		missing(t, env.NoAPIServerReason)
+	}
+	return env
+}
+
+// CLI returns the pulumi CLI shared by the whole test binary
+// (automation.FindCLI, found once), or skips the test saying how to build
+// it (fails it under AKS_CILIUM_REQUIRE_TOOLS=1).
+func CLI(t testing.TB) *automation.CLI {
+	t.Helper()
+	return pulumitest.CLI(t)
+}
+
+// Command is CLI(t) as the Automation API's command, for auto.Pulumi.
+func Command(t testing.TB) auto.PulumiCommand {
+	t.Helper()
+	return CLI(t).Command()
+}
+
+// missing skips the test for a missing tool, or fails it when tools are
+// required.
+func missing(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv(RequireToolsEnv) == "1" {
+		t.Fatalf("%s (%s=1, so this fails instead of skipping)", why, RequireToolsEnv)
+	}
+	t.Skipf("skipped: %s", why)
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aks-cilium/aks-cilium/automation/automationtest"
+)
+
+// cli runs the command line in-process and returns the exit code, stdout
+// and stderr.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	t.Logf("platform %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
+	return code, stdout.String(), stderr.String()
+}
+
+// writeConfig writes a stack config file Pulumi.<stack>.yaml: the demo
+// stack with edits applied to its YAML text, and no policies.
+func writeConfig(t *testing.T, dir, stack string, edits ...string) string {
+	t.Helper()
+	text := string(demoConfig)
+	text = text[:strings.Index(text, "  aks-cilium:policies:")]
+	for i := 0; i+1 < len(edits); i += 2 {
+		require.Contains(t, text, edits[i])
+		text = strings.Replace(text, edits[i], edits[i+1], 1)
+	}
+	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
+}
+
+func TestUsageErrors(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir(), "demo")
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"no command", nil},
+		{"unknown command", []string{"deploy"}},
+		{"unknown flag", []string{"preview", "--bogus"}},
+		{"positional argument", []string{"preview", "--config", cfg, "extra"}},
+		{"preview without a config", []string{"preview", "--simulate"}},
+		{"up without a config", []string{"up"}},
+		{"missing config file", []string{"preview", "--config", "no/such/Pulumi.x.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := cli(t, tc.args...)
+			assert.Equal(t, exitUsage, code)
+			assert.NotEmpty(t, stderr)
+		})
+	}
+	code, _, stderr := cli(t, "help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stderr, "pr-comment")
+	assert.Contains(t, stderr, "--detailed-exitcode")
+}
+
+func TestLoadStackConfig(t *testing.T) {
+	vnet, err := loadStackConfig("../../stacks/Pulumi.vnet.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "vnet", vnet.Stack)
+	assert.Equal(t, "aks-cilium-prod", vnet.Cluster.Name)
+	require.NotNil(t, vnet.Policies, "aks-cilium:policies is read")
+	assert.True(t, vnet.Policies.CreateNamespaces)
+	assert.Equal(t, []string{"shop", "payments"}, vnet.Policies.Namespaces)
+
+	overlay, err := loadStackConfig("../../stacks/Pulumi.overlay.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, "overlay", overlay.Stack)
+	assert.Nil(t, overlay.Policies)
+
+	dir := t.TempDir()
+	_, err = loadStackConfig(writeConfig(t, dir, "typo", "    location: westeurope", "    locaton: westeurope"))
+	assert.ErrorContains(t, err, "locaton", "unknown fields are errors")
+	empty := filepath.Join(dir, "Pulumi.empty.yaml")
+	require.NoError(t, os.WriteFile(empty, []byte("config:\n  aws:region: us-east-1\n"), 0o600))
+	_, err = loadStackConfig(empty)
+	assert.ErrorContains(t, err, "aks-cilium:cluster")
+	bad := filepath.Join(dir, "Pulumi.bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("config:\n  aks-cilium:cluster: {name: x}\n  aks-cilium:policies: {namespace: [a]}\n"), 0o600))
+	_, err = loadStackConfig(bad)
+	assert.ErrorContains(t, err, "aks-cilium:policies")
+}
+
+// The commands against the simulator, as a CI job would run them, with the
+// exit codes it branches on.
+func TestSimulatedCommands(t *testing.T) {
+	automationtest.CLI(t)
+	useAPIServer = false // no Kubernetes objects in these stacks
+	t.Cleanup(func() { useAPIServer = true })
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	dir, cfgDir := filepath.Join(t.TempDir(), "engine"), t.TempDir()
+	base := writeConfig(t, cfgDir, "ci")
+	sim := []string{"--simulate", "--dir", dir}
+	with := func(args ...string) []string { return append(args, sim...) }
+
+	code, stdout, stderr := cli(t, with("preview", "--config", base, "--detailed-exitcode")...)
+	assert.Equal(t, exitChanges, code, "changes are planned")
+	assert.Contains(t, stdout, "preview of stack ci: ")
+	assert.Contains(t, stdout, "platform-cluster-aks")
+	assert.Contains(t, stderr, simulatedBanner)
+	info, err := os.Stat(filepath.Join(dir, "passphrase"))
+	require.NoError(t, err, "a passphrase is generated for the simulated stack")
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+
+	code, stdout, _ = cli(t, with("up", "--config", base)...)
+	require.Equal(t, exitOK, code)
+	assert.Regexp(t, `kubeconfig\s+\[secret\]`, stdout)
+	assert.Contains(t, stdout, "/providers/Microsoft.ContainerService/managedClusters/aks-cilium-demo")
+
+	code, stdout, _ = cli(t, with("preview", "--config", base, "--detailed-exitcode")...)
+	assert.Equal(t, exitOK, code, "nothing to do after up")
+	assert.Contains(t, stdout, "no changes")
+
+	code, stdout, _ = cli(t, with("outputs", "--stack", "ci", "--json")...)
+	require.Equal(t, exitOK, code)
+	var out struct {
+		Simulated bool
+		Outputs   map[string]struct {
+			Value  any
+			Secret bool
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &out), stdout)
+	assert.True(t, out.Simulated)
+	assert.Equal(t, "[secret]", out.Outputs["kubeconfig"].Value)
+	assert.True(t, out.Outputs["kubeconfig"].Secret)
+	assert.Equal(t, "overlay", out.Outputs["ipMode"].Value)
+
+	changed := writeConfig(t, t.TempDir(), "ci", "autoscale: {min: 1, max: 5}", "autoscale: {min: 1, max: 9}")
+	md := filepath.Join(cfgDir, "comment.md")
+	code, _, _ = cli(t, with("pr-comment", "--config", changed, "--out", md, "--detailed-exitcode", "--title", "more apps nodes")...)
+	assert.Equal(t, exitChanges, code)
+	data, err := os.ReadFile(md)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(data), "<!-- aks-cilium:preview project=aks-cilium stack=ci -->"))
+	assert.Contains(t, string(data), "more apps nodes")
+	assert.Contains(t, string(data), "maxCount")
+	assert.Contains(t, string(data), "SIMULATED")
+
+	replacing := writeConfig(t, t.TempDir(), "ci", "podCidr: 192.168.0.0/16", "podCidr: 172.16.0.0/16")
+	code, stdout, stderr = cli(t, with("up", "--config", replacing, "--json")...)
+	assert.Equal(t, exitRefused, code, "the guardrail refuses the cluster's replacement")
+	assert.Contains(t, stderr, "platform-cluster-aks")
+	var refused struct{ Error errorJSON }
+	require.NoError(t, json.Unmarshal([]byte(stdout), &refused), stdout)
+	assert.Equal(t, errorJSON{Kind: "replacementRefused", Message: refused.Error.Message, Code: exitRefused}, refused.Error)
+	code, _, _ = cli(t, with("preview", "--config", base, "--detailed-exitcode")...)
+	assert.Equal(t, exitOK, code, "the refused up changed nothing")
+
+	code, stdout, _ = cli(t, with("recover", "--stack", "ci")...)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "0 stale lock(s) removed")
+	code, _, _ = cli(t, with("refresh", "--config", base)...)
+	assert.Equal(t, exitOK, code, "the stack name comes from the config file's name")
+	code, stdout, _ = cli(t, with("destroy", "--stack", "ci")...)
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "delete")
+
+	invalid := writeConfig(t, t.TempDir(), "ci", "dnsServiceIP: 10.0.0.10", "dnsServiceIP: 10.99.0.10")
+	code, _, stderr = cli(t, with("preview", "--config", invalid)...)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, stderr, "network.dnsServiceIP", "the field path of the problem")
+
+	code, _, stderr = cli(t, "preview", "--config", base, "--dir", dir)
+	assert.Equal(t, exitUsage, code, "no passphrase without --simulate")
+	assert.Contains(t, stderr, "PULUMI_CONFIG_PASSPHRASE")
+}
+
+// The demo as `make demo` runs it, in-process.
+func TestDemo(t *testing.T) {
+	automationtest.CLI(t)
+	code, stdout, _ := cli(t, "demo", "--dir", filepath.Join(t.TempDir(), "engine"))
+	require.Equal(t, exitOK, code, stdout)
+	for _, want := range []string{
+		"== 1. preview of a new stack", "== 2. up", "== 3. preview again: nothing to do", "no changes",
+		"== 4. a change: pool apps autoscales to 8 nodes (was 5)", "maxCount: 5 → 8", "<!-- aks-cilium:preview",
+		"== 5. a replacing change: the overlay pod CIDR 192.168.0.0/16 → 172.16.0.0/16", "changed networkProfile",
+		"nothing was changed", "== 6. destroy", "simulated Azure now holds 0 resources", simulatedBanner,
+	} {
+		assert.Contains(t, stdout, want)
+	}
+	if strings.Contains(stdout, "baseline policies: not applied") {
+		t.Log("no local kube-apiserver: the policies were left out (make tools builds one)")
+	} else {
+		assert.Contains(t, stdout, "shop/default-deny", "the policies are on the API server")
+	}
+}
+
+// TestVerifyAndMigrateCommands: verify checks the local API server of
+// --simulate (no Cilium there: exit 1 with the failing check named), and
+// migrate plans the stack's cluster through the simulator's ARM front end:
+// a Platform cluster already runs Cilium, so the plan is a no-op and
+// --apply sends nothing.
+func TestVerifyAndMigrateCommands(t *testing.T) {
+	automationtest.CLI(t)
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	dir := filepath.Join(t.TempDir(), "engine")
+	base := writeConfig(t, t.TempDir(), "ops")
+	sim := []string{"--simulate", "--dir", dir}
+	with := func(args ...string) []string { return append(args, sim...) }
+
+	code, _, _ := cli(t, with("up", "--config", base)...)
+	require.Equal(t, exitOK, code)
+
+	code, stdout, stderr := cli(t, with("verify", "--config", base)...)
+	if strings.Contains(stderr, "needs the local kube-apiserver") {
+		if os.Getenv("AKS_CILIUM_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("no local kube-apiserver (AKS_CILIUM_REQUIRE_TOOLS=1, so this fails instead of skipping): %s", stderr)
+		}
+		t.Skipf("skipped: kube-apiserver not built (make tools builds it): %s", stderr)
+	}
+	assert.Equal(t, exitFailure, code, stdout+stderr)
+	assert.Contains(t, stdout, "✗ cilium-daemonset")
+	assert.Contains(t, stdout, "✓ no-kube-proxy")
+	assert.Contains(t, stderr, "SIMULATED: verifying the local kube-apiserver")
+
+	code, stdout, stderr = cli(t, with("migrate", "--config", base)...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "Migration plan for AKS cluster aks-cilium-demo")
+	assert.Contains(t, stdout, "networkDataplane", "the plan names the data plane")
+
+	code, stdout, stderr = cli(t, with("migrate", "--apply", "--poll-interval", "10ms", "--config", base, "--json")...)
+	require.Equal(t, exitOK, code, stderr)
+	var out struct {
+		MigrationPlan struct{ NoOp bool }
+		Migration     struct{ NoOp bool }
+	}
+	require.NoError(t, json.Unmarshal([]byte(stdout), &out), stdout)
+	assert.True(t, out.MigrationPlan.NoOp, "a Platform cluster already runs Cilium")
+	assert.True(t, out.Migration.NoOp, "so nothing is sent")
+
+	code, _, _ = cli(t, with("destroy", "--config", base)...)
+	assert.Equal(t, exitOK, code)
+}

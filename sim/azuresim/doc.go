@@ -1,0 +1,169 @@
+// Package simulator is a SIMULATED Azure: a stand-in for the azure-native
+// Pulumi provider (package "azure-native", version 2.88.0) that the real
+// Pulumi engine talks to over the provider gRPC protocol, with its own
+// in-memory (optionally file-backed) Azure Resource Manager behind it. No
+// Azure API is ever called and no credentials are needed.
+//
+// It serves aks-cilium's own tests, the credential-free demo, and anyone who
+// tests a platform built on aks-cilium, the way net/http/httptest serves
+// HTTP code: start it, point the workspace at it, run preview / up /
+// refresh / destroy with the real CLI, and inspect what "Azure" now holds.
+// It is always labelled: the constant Simulated, Simulator.String, every
+// Resource's Simulated field, the state file's "simulated" flag, and an info
+// diagnostic the engine prints for every run ("azure-native 2.88.0 is
+// SIMULATED ...").
+//
+// # What is simulated
+//
+// Resource types (tokens exactly as the v2.88.0 Go SDK registers them):
+//
+//	azure-native:resources:ResourceGroup                      (resources/v2)
+//	azure-native:network:VirtualNetwork                       (network/v2, inline subnets)
+//	azure-native:network:Subnet                               (network/v2)
+//	azure-native:containerservice/v20241001:ManagedCluster    (containerservice/v2/v20241001)
+//	azure-native:containerservice/v20241001:AgentPool         (containerservice/v2/v20241001)
+//	azure-native:resources:DeploymentStackAtResourceGroup     (resources/v2; the monitoring templates)
+//
+// A deployment stack is simulated as one resource: its template's resources
+// are listed as managed (outputs.resources) and its [resourceId(...)]
+// outputs are evaluated; the resources inside are not simulated one by one.
+//
+// and the functions azure-native:containerservice/v20241001:
+// listManagedClusterUserCredentials and azure-native:authorization:
+// getClientConfig. Any other type or function fails with an error that
+// names it and says it is not simulated.
+//
+// Outputs are shaped like ARM's: ARM IDs under a simulated subscription
+// (DefaultSubscriptionID), name, type, provisioningState Succeeded, VNet
+// subnets[].id, and for a ManagedCluster fqdn
+// (<dnsPrefix>-<hash>.hcp.<location>.azmk8s.io), privateFQDN for a private
+// cluster, nodeResourceGroup (MC_<rg>_<name>_<location> unless set),
+// oidcIssuerProfile.issuerURL, identity principalId/tenantId, the kubelet
+// identity, networkProfile echoed with AKS's defaults, kubernetesVersion and
+// currentKubernetesVersion (a <major.minor> version gets patch .0), and
+// powerState. Computed values derive from the ARM ID, so the same program
+// gives the same outputs in every run (golden files stay stable).
+//
+// The user kubeconfig is what AKS returns for a Microsoft Entra ID cluster in
+// exec format: a kubelogin user with --login devicecode, server
+// https://<fqdn>:443 and a fixed, parseable but otherwise meaningless CA. It
+// is returned base64 in kubeconfigs[0].value as a secret and never logged.
+// Options.KubeconfigServer points it at a real API server (for example a
+// local kube-apiserver) instead.
+//
+// Diff behaves like azure-native v2.88.0: the old inputs (not the outputs)
+// are compared with the new ones, a detailed diff names every changed leaf
+// (networkProfile.networkDataplane, subnets[0].addressPrefix), and a change
+// under a replace key (every ARM path parameter, plus the provider's
+// forceNew list) is a replacement with that top-level key in Replaces and a
+// delete-before-replace (the replacement has the same ARM ID). In v2.88.0
+// the whole ManagedCluster networkProfile is such a key: any change under
+// it, even enabling ACNS, replaces the cluster (pulumi-azure-native issue
+// 4756). The table is resourceTypes in resources.go. Locations compare
+// ignoring case and spaces, and a newly set input that only states the
+// current output is not a replacement, as in azure-native.
+//
+// ARM's own rejections come back as errors formatted the way azure-native
+// surfaces ARM errors, Status=<code> Code="<Code>" Message="<text>" (an
+// *ARMError inside the simulator's own API):
+//
+//   - networkDataplane cilium without networkPolicy cilium:
+//     400 CiliumDataplaneRequiresNetworkPolicyCilium;
+//   - networkPluginMode overlay with a pod subnet on any pool:
+//     400 "NetworkPluginMode overlay cannot be used with PodSubnetID";
+//   - a Windows pool (inline or AgentPool) on a Cilium cluster: 400;
+//   - podCidr with networkPlugin azure but without overlay: 400 (mind that
+//     the SDK fills podCidr with 10.244.0.0/16 whenever it is unset);
+//   - subnets overlapping each other (NetcfgSubnetRangesOverlap) or outside
+//     the VNet's address space (NetcfgSubnetRangeOutsideVnet);
+//   - a resource whose resource group (ResourceGroupNotFound) or parent
+//     (ParentResourceNotFound: an AgentPool without its cluster, a Subnet
+//     without its VNet) does not exist, and a resource group without a
+//     location (LocationRequired);
+//   - deleting a subnet, a VNet, or dropping an inline subnet while an agent
+//     pool uses it: 409 InUseSubnetCannotBeDeleted;
+//   - deleting a resource group that still holds resources: 409
+//     ResourceGroupNotEmpty. This one is stricter than ARM, which deletes
+//     the content with the group; it catches a destroy in the wrong order.
+//
+// The rules are a small table (rules.go). Where AKS's exact code is not
+// documented the simulator answers InvalidParameter.
+//
+// # What is not simulated
+//
+// Everything else: other resource types and functions, ARM's full schema
+// validation, quotas, regions and VM sizes, the node resource group and the
+// VMs in it, a reachable Kubernetes API (see KubeconfigServer), agent pools
+// created as AgentPool resources showing up in the cluster's
+// agentPoolProfiles (and the refresh drift that causes with the real
+// provider), and long-running-operation polling. Provider configuration is
+// ignored except azure-native:location (the default location). A write is
+// committed when its operation finishes: an operation interrupted by a
+// cancelled request, Stop or a killed process leaves no trace, where real
+// ARM would usually finish the resource anyway (and azure-native would then
+// refuse to create it again: "cannot create already existing resource", which
+// the simulator also answers when a Create meets an existing ID).
+//
+// # Using it in your tests
+//
+// Start a simulator, put its EnvVars in the workspace's environment, and run
+// the real engine; azure-native resources then live in the simulator:
+//
+//	sim := azuresim.New(azuresim.Options{})
+//	if _, err := sim.Start(ctx); err != nil { ... }
+//	defer sim.Stop()
+//	env := sim.EnvVars() // PULUMI_DEBUG_PROVIDERS=azure-native:<port>
+//	env["PULUMI_CONFIG_PASSPHRASE"] = "test"
+//	env["PULUMI_SKIP_UPDATE_CHECK"] = "true"
+//	env["PULUMI_IGNORE_AMBIENT_PLUGINS"] = "true"
+//	stack, err := auto.NewStackInlineSource(ctx, "dev", "myplatform", program,
+//		auto.Project(workspace.Project{Name: "myplatform", Runtime: workspace.NewProjectRuntimeInfo("go", nil),
+//			Backend: &workspace.ProjectBackend{URL: "file://" + dir}}),
+//		auto.SecretsProvider("passphrase"), auto.PulumiHome(home), auto.EnvVars(env))
+//	res, err := stack.Up(ctx)
+//	cluster, ok := sim.Get(res.Outputs["clusterId"].Value.(string))
+//
+// One simulator serves any number of stacks and runs; the engine's Cancel
+// after each run does not stop it. Inspect the simulated Azure with
+// Resources and Get, cause drift with DeleteOutOfBand and PatchOutOfBand (a
+// JSON merge patch, as `az aks update` or the portal would change a
+// resource), and measure with Calls, CallCount and Operations (every ARM
+// call with its start and end, for the critical path of a deployment).
+//
+// The plugin binary in cmd/pulumi-resource-azure-native is the same
+// simulator for the engine to start itself (a project's plugins.providers
+// path, or `pulumi plugin install resource azure-native v2.88.0 --file`); it
+// reads its options from AKS_CILIUM_SIMULATOR_STATE, _LATENCY and _FAULTS.
+//
+// # Latency and faults
+//
+// Options.Latency delays ARM calls per type and operation (OpKey; an empty
+// Type or Op is a wildcard, the most specific entry wins), for example
+// {Type: "ManagedCluster", Op: OpCreate}: 300 * time.Millisecond. Waits end
+// when the engine cancels the request or the simulator stops.
+//
+// Options.Faults and InjectFault make matching calls fail: Fault{Type,
+// Op, Kind, Times} with Kind FaultTooManyRequests (429),
+// FaultAnotherOperationInProgress (409), FaultInternalServerError (500) or
+// FaultTimeout. Like azure-native, 429 and 5xx are retried
+// (Options.Retry.MaxRetries times, default 3, with a short doubling backoff,
+// default 10ms) and fail the operation only when the retries are used up;
+// a 409 fails it at once (a rerun then converges); a timeout fails it after
+// the call's latency. Every attempt counts as a call in Calls, so a test can
+// assert that a throttled create took three calls.
+//
+// # The state file
+//
+// With Options.StateFile the simulated Azure is a JSON file (mode 0600,
+// folder 0700) read before every operation and rewritten atomically (a
+// temporary file renamed over it) after every change, under a lock shared
+// by all gRPC calls of the process. Separate processes on the same file see
+// one Azure: the preview, up and destroy of a CLI demo run in turn, or a
+// test that kills a child process mid-update and resumes in another. Two
+// processes writing at the same instant are not coordinated (the last write
+// wins). Removing the file empties the simulated Azure. It holds request
+// bodies as Azure would, so a secret input would be stored in plain text: do
+// not feed real secrets to a simulated stack.
+//
+// Calls, operations and faults live in memory only, per process.
+package azuresim

@@ -1,0 +1,471 @@
+package azuresim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+
+	"github.com/aks-cilium/aks-cilium/sim/internal/grpcprovider"
+)
+
+// Simulated is always true. It is here so a program can print, next to
+// anything the simulator produced, that no real Azure was involved.
+const Simulated = true
+
+// Package and Version are the provider the simulator stands in for.
+const (
+	Package = "azure-native"
+	Version = "2.88.0"
+)
+
+// The simulated subscription and tenant, unless Options say otherwise.
+const (
+	DefaultSubscriptionID = "00000000-5151-4000-8000-000000000001"
+	DefaultTenantID       = "00000000-5151-4000-8000-000000000002"
+)
+
+// Options configure a Simulator. The zero value is a working in-memory
+// simulator with no latency and no faults.
+type Options struct {
+	// SubscriptionID is the simulated subscription in every ARM ID.
+	SubscriptionID string
+	// TenantID is the simulated Entra ID tenant (identities, OIDC issuer,
+	// kubeconfig).
+	TenantID string
+	// StateFile, when set, persists the simulated Azure as JSON so separate
+	// processes (a CLI demo's preview, up and destroy, or a test that kills
+	// a child mid-update) see the same resources. It is read before every
+	// operation and written atomically after every change.
+	StateFile string
+	// Latency delays ARM calls; see OpKey for the matching. Cancelling the
+	// engine's request (or Stop) ends the wait.
+	Latency map[OpKey]time.Duration
+	// Faults are injected from the start (see InjectFault).
+	Faults []Fault
+	// Retry is how 429 and 5xx answers are retried.
+	Retry RetryPolicy
+	// KubeconfigServer points the user kubeconfig at a real API server
+	// instead of the simulated cluster's FQDN.
+	KubeconfigServer *KubeconfigServer
+	// Port is the TCP port Start listens on (on 127.0.0.1); 0 picks one.
+	Port int
+	// Logf, when set, receives one line per ARM call and fault (IDs,
+	// operations and outcomes; never property values).
+	Logf func(format string, args ...any)
+}
+
+// Simulator is a stand-in for the azure-native provider, version 2.88.0,
+// with its own simulated Azure. See the package documentation.
+type Simulator struct {
+	opts Options
+
+	// mu guards the simulated Azure (state) and the provider configuration.
+	mu       sync.Mutex
+	state    *store
+	location string
+
+	// statsMu guards the counters, the operation log and the faults.
+	statsMu sync.Mutex
+	calls   map[OpKey]int
+	ops     []Operation
+	faults  []*Fault
+
+	// hostMu guards the engine connection used for diagnostics.
+	hostMu sync.Mutex
+	host   *provider.HostClient
+	owned  bool // host was dialled by the simulator (Attach) and is closed by it
+
+	// srvMu guards the gRPC server's lifecycle.
+	srvMu  sync.Mutex
+	srv    *grpcprovider.Server
+	base   context.Context
+	cancel context.CancelFunc
+}
+
+// New returns a simulator; Start serves it to the engine.
+func New(opts Options) *Simulator {
+	if opts.SubscriptionID == "" {
+		opts.SubscriptionID = DefaultSubscriptionID
+	}
+	if opts.TenantID == "" {
+		opts.TenantID = DefaultTenantID
+	}
+	s := &Simulator{
+		opts:  opts,
+		state: newStore(opts.StateFile),
+		calls: map[OpKey]int{},
+	}
+	s.base, s.cancel = context.WithCancel(context.Background())
+	for _, f := range opts.Faults {
+		s.InjectFault(f)
+	}
+	return s
+}
+
+// String says what this is, for logs: always "simulated".
+func (s *Simulator) String() string {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	where := "not serving"
+	if s.srv != nil {
+		where = "on 127.0.0.1:" + strconv.Itoa(s.srv.Port())
+	}
+	return fmt.Sprintf("simulated Azure (aks-cilium stand-in for %s %s, subscription %s) %s",
+		Package, Version, s.opts.SubscriptionID, where)
+}
+
+func (s *Simulator) subscriptionID() string { return s.opts.SubscriptionID }
+func (s *Simulator) tenantID() string       { return s.opts.TenantID }
+
+func (s *Simulator) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf("azure simulator: "+format, args...)
+	}
+}
+
+// Start serves the provider over gRPC on 127.0.0.1 and returns the port.
+// The server stops on Stop or when ctx ends. The engine finds it through
+// PULUMI_DEBUG_PROVIDERS (see EnvVars).
+func (s *Simulator) Start(ctx context.Context) (int, error) {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	if s.srv != nil {
+		return 0, errors.New("azure simulator: already started")
+	}
+	if s.base.Err() != nil {
+		return 0, errors.New("azure simulator: stopped; a stopped simulator cannot start again (create a new one with the same StateFile)")
+	}
+	s.mu.Lock()
+	err := s.state.sync()
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	srv, err := grpcprovider.Serve("azure-native (simulated)", s.opts.Port, s.Server(nil))
+	if err != nil {
+		return 0, err
+	}
+	s.srv = srv
+	s.logf("serving simulated %s %s on 127.0.0.1:%d (no Azure is reached)", Package, Version, srv.Port())
+	go func() {
+		select {
+		case <-ctx.Done():
+			s.Stop()
+		case <-s.base.Done():
+		}
+	}()
+	return srv.Port(), nil
+}
+
+// Stop ends in-flight operations and stops the server. It is safe to call
+// more than once, and on a simulator that never started.
+func (s *Simulator) Stop() {
+	s.cancel()
+	s.srvMu.Lock()
+	srv := s.srv
+	s.srv = nil
+	s.srvMu.Unlock()
+	if srv != nil {
+		srv.Stop()
+	}
+	s.setHost(nil, false)
+}
+
+// Port is the port Start listens on (0 before Start).
+func (s *Simulator) Port() int {
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	if s.srv == nil {
+		return 0
+	}
+	return s.srv.Port()
+}
+
+// EnvVars is what a Pulumi workspace needs in its environment to use this
+// simulator for azure-native: PULUMI_DEBUG_PROVIDERS=azure-native:<port>.
+// Call it after Start. Merge it into auto.EnvVars (PULUMI_DEBUG_PROVIDERS
+// takes a comma-separated list: join it yourself with entries for other
+// providers).
+func (s *Simulator) EnvVars() map[string]string {
+	return map[string]string{"PULUMI_DEBUG_PROVIDERS": fmt.Sprintf("%s:%d", Package, s.Port())}
+}
+
+// setHost replaces the engine connection used for diagnostics.
+func (s *Simulator) setHost(h *provider.HostClient, owned bool) {
+	s.hostMu.Lock()
+	old, oldOwned := s.host, s.owned
+	s.host, s.owned = h, owned
+	s.hostMu.Unlock()
+	if old != nil && old != h && oldOwned {
+		_ = old.Close()
+	}
+}
+
+// diag sends a diagnostic to the engine, when one is attached; status
+// messages only show while the operation runs.
+func (s *Simulator) diag(ctx context.Context, urn string, status bool, msg string) {
+	s.hostMu.Lock()
+	h := s.host
+	s.hostMu.Unlock()
+	if h == nil {
+		return
+	}
+	if status {
+		_ = h.LogStatus(ctx, diag.Info, resource.URN(urn), msg)
+	} else {
+		_ = h.Log(ctx, diag.Info, resource.URN(urn), msg)
+	}
+}
+
+func (s *Simulator) configLocation() string {
+	return s.location // read under s.mu by every caller
+}
+
+// Resources returns a copy of every resource in the simulated Azure,
+// ordered by ID.
+func (s *Simulator) Resources() []Resource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.state.sync(); err != nil {
+		s.logf("%v", err)
+	}
+	all := s.state.all()
+	out := make([]Resource, len(all))
+	for i, r := range all {
+		out[i] = r.copy()
+	}
+	return out
+}
+
+// Get returns a copy of the resource with the ARM ID id (any case).
+func (s *Simulator) Get(id string) (Resource, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.state.sync(); err != nil {
+		s.logf("%v", err)
+	}
+	r := s.state.get(id)
+	if r == nil {
+		return Resource{}, false
+	}
+	return r.copy(), true
+}
+
+// DeleteOutOfBand deletes a resource (and what is nested under it, as ARM
+// does) behind Pulumi's back, to simulate drift: a refresh then finds it
+// gone. It returns the IDs it deleted; an unknown ID is an error.
+func (s *Simulator) DeleteOutOfBand(id string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.state.sync(); err != nil {
+		return nil, err
+	}
+	if s.state.get(id) == nil {
+		return nil, fmt.Errorf("azure simulator: no resource %s", id)
+	}
+	var ids []string
+	for _, r := range s.state.remove(id) {
+		ids = append(ids, r.ID)
+	}
+	sort.Strings(ids)
+	s.logf("out-of-band delete of %s", strings.Join(ids, ", "))
+	return ids, s.state.save()
+}
+
+// PatchOutOfBand changes a resource behind Pulumi's back, like a change in
+// the portal or `az aks update` would: patch is a JSON merge patch (RFC
+// 7386; a nil value removes a key) applied to what ARM reports (the
+// outputs) and to the stored request body (the inputs). A refresh then
+// carries the changed properties into the stack's inputs, as azure-native
+// does.
+func (s *Simulator) PatchOutOfBand(id string, patch map[string]any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.state.sync(); err != nil {
+		return err
+	}
+	r := s.state.get(id)
+	if r == nil {
+		return fmt.Errorf("azure simulator: no resource %s", id)
+	}
+	mergePatch(r.Outputs, patch)
+	mergePatch(r.Inputs, patch)
+	r.Updated = time.Now()
+	s.logf("out-of-band change of %s", r.ID)
+	return s.state.save()
+}
+
+// Operation is one ARM call the simulator served (retries included), for
+// tests and benchmarks: the deploy's critical path is the span from the
+// first Start to the last End, its ideal chain the sum of the dependent
+// operations' durations.
+type Operation struct {
+	// Op is the operation.
+	Op Op
+	// Type is the resource or function token.
+	Type string
+	// ID is the ARM ID (or the function token for an invoke).
+	ID string
+	// Start and End bracket the call, retries and latency included.
+	Start, End time.Time
+	// Attempts is how many ARM calls it took (1 + retries).
+	Attempts int
+	// Err is the error it ended with, "" on success.
+	Err string
+}
+
+// Duration is End - Start.
+func (o Operation) Duration() time.Duration { return o.End.Sub(o.Start) }
+
+// Span is the wall-clock time from the first operation's start to the last
+// one's end: a deployment's critical path as ARM saw it. Compare it with the
+// sum of the durations along the longest dependency chain (the ideal chain)
+// to see what the engine's scheduling added.
+func Span(ops []Operation) time.Duration {
+	if len(ops) == 0 {
+		return 0
+	}
+	first, last := ops[0].Start, ops[0].End
+	for _, o := range ops[1:] {
+		if o.Start.Before(first) {
+			first = o.Start
+		}
+		if o.End.After(last) {
+			last = o.End
+		}
+	}
+	return last.Sub(first)
+}
+
+// Operations returns every ARM operation served so far, in start order.
+func (s *Simulator) Operations() []Operation {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	out := append([]Operation(nil), s.ops...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}
+
+// Calls returns how many ARM calls were made, per type token and operation;
+// every retry is a call.
+func (s *Simulator) Calls() map[OpKey]int {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	out := make(map[OpKey]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// CallCount is how many ARM calls matched typ (a token, a short name or "")
+// and op ("" for all).
+func (s *Simulator) CallCount(typ string, op Op) int {
+	n := 0
+	for k, v := range s.Calls() {
+		if matchesType(typ, k.Type) && (op == "" || op == k.Op) {
+			n += v
+		}
+	}
+	return n
+}
+
+// ResetStats forgets the counted calls and recorded operations.
+func (s *Simulator) ResetStats() {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	s.calls = map[OpKey]int{}
+	s.ops = nil
+}
+
+// armCall runs one ARM operation the way azure-native experiences it: each
+// attempt is counted and may meet an injected fault; 429 and 5xx are
+// retried with backoff; then the call takes its latency and finally apply
+// runs under the state lock (with the state file freshly read) to judge and
+// commit the change. Its start and end are recorded.
+func (s *Simulator) armCall(ctx context.Context, op Op, token, id, urn string,
+	apply func(st *store) (*Resource, error),
+) (*Resource, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopOnShutdown := context.AfterFunc(s.base, cancel)
+	defer stopOnShutdown()
+
+	rec := Operation{Op: op, Type: token, ID: id, Start: time.Now()}
+	res, err := s.attempt(ctx, &rec, urn, apply)
+	rec.End = time.Now()
+	if err != nil {
+		rec.Err = err.Error()
+	}
+	s.statsMu.Lock()
+	s.ops = append(s.ops, rec)
+	s.statsMu.Unlock()
+	outcome := "ok"
+	if err != nil {
+		outcome = "failed: " + errorSummary(err)
+	}
+	s.logf("%s %s %s: %s (%d call(s), %s)", op, shortName(token), id, outcome, rec.Attempts, rec.Duration().Round(time.Millisecond))
+	return res, err
+}
+
+func (s *Simulator) attempt(ctx context.Context, rec *Operation, urn string,
+	apply func(st *store) (*Resource, error),
+) (*Resource, error) {
+	action := fmt.Sprintf("%s %s %s", rec.Op, shortName(rec.Type), rec.ID)
+	delay := s.latency(rec.Type, rec.Op)
+	for {
+		rec.Attempts++
+		s.statsMu.Lock()
+		s.calls[OpKey{rec.Type, rec.Op}]++
+		s.statsMu.Unlock()
+
+		f, faulted := s.takeFault(rec.Type, rec.Op)
+		if !faulted {
+			break
+		}
+		s.logf("injected fault %s on %s (attempt %d)", f.Kind, action, rec.Attempts)
+		switch {
+		case f.Kind == FaultTimeout:
+			if err := sleep(ctx, delay); err != nil {
+				return nil, err
+			}
+			return nil, f.err(action)
+		case f.retryable() && rec.Attempts <= s.opts.Retry.maxRetries():
+			wait := s.opts.Retry.backoff(rec.Attempts)
+			s.diag(ctx, urn, true, fmt.Sprintf("Azure answered %s; retrying in %s (simulated)", f.Kind, wait))
+			if err := sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, f.err(action)
+		}
+	}
+	if err := sleep(ctx, delay); err != nil {
+		return nil, fmt.Errorf("azure-native (simulated): %s: %w", action, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.state.sync(); err != nil {
+		return nil, err
+	}
+	return apply(s.state)
+}
+
+// errorSummary is an error's first line, for logs (errors never carry
+// property values).
+func errorSummary(err error) string {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
+}

@@ -1,0 +1,207 @@
+package azuresim
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Resource is one resource in the simulated Azure, as ARM holds it.
+type Resource struct {
+	// ID is the ARM resource ID.
+	ID string `json:"id"`
+	// Type is the Pulumi type token (TypeManagedCluster, ...).
+	Type string `json:"type"`
+	// ARMType is the type ARM reports ("Microsoft.ContainerService/ManagedClusters").
+	ARMType string `json:"armType"`
+	// Name is the resource's own name (the last segment of its ID).
+	Name string `json:"name"`
+	// ResourceGroup is the name of the resource group holding it.
+	ResourceGroup string `json:"resourceGroup"`
+	// Inputs is the last request body, in the SDK's input shape.
+	Inputs map[string]any `json:"inputs"`
+	// Outputs is what ARM reports, in the SDK's output shape.
+	Outputs map[string]any `json:"outputs"`
+	// Created and Updated are when the simulator last wrote the resource.
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// Simulated is always true: this resource exists only in the simulator.
+	Simulated bool `json:"simulated"`
+}
+
+// copy returns a deep copy.
+func (r *Resource) copy() Resource {
+	c := *r
+	c.Inputs = cloneMap(r.Inputs)
+	c.Outputs = cloneMap(r.Outputs)
+	return c
+}
+
+// stateFileVersion is the format of the state file.
+const stateFileVersion = 1
+
+// stateFile is the JSON document the simulator persists.
+type stateFile struct {
+	Note      string      `json:"note"`
+	Simulated bool        `json:"simulated"`
+	Version   int         `json:"version"`
+	Resources []*Resource `json:"resources"`
+}
+
+// store is the simulated ARM state: resources by lower-cased ID (ARM IDs are
+// case-insensitive), optionally mirrored to a JSON file. Callers hold the
+// Simulator's state lock around every use.
+type store struct {
+	path   string
+	res    map[string]*Resource
+	loaded bool
+	// stamp is the digest of the file content this store last read or
+	// wrote, so a change by another process is noticed and reloaded.
+	stamp [32]byte
+}
+
+func newStore(path string) *store {
+	return &store{path: path, res: map[string]*Resource{}}
+}
+
+// sync reloads the state file when another process changed it since this
+// store last read or wrote it. Without a file it does nothing.
+func (st *store) sync() error {
+	if st.path == "" {
+		st.loaded = true
+		return nil
+	}
+	data, err := os.ReadFile(st.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if st.loaded && st.stamp != ([32]byte{}) {
+			// The file was removed: the simulated Azure is empty again.
+			st.res = map[string]*Resource{}
+			st.stamp = [32]byte{}
+		}
+		st.loaded = true
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("azure simulator: reading state file: %w", err)
+	}
+	stamp := sha256.Sum256(data)
+	if st.loaded && stamp == st.stamp {
+		return nil
+	}
+	var f stateFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return fmt.Errorf("azure simulator: state file %s is not valid JSON (%v); remove it to start from an empty simulated Azure", st.path, err)
+	}
+	if f.Version != stateFileVersion {
+		return fmt.Errorf("azure simulator: state file %s has version %d, want %d", st.path, f.Version, stateFileVersion)
+	}
+	res := make(map[string]*Resource, len(f.Resources))
+	for _, r := range f.Resources {
+		res[strings.ToLower(r.ID)] = r
+	}
+	st.res, st.stamp, st.loaded = res, stamp, true
+	return nil
+}
+
+// save writes the state file atomically (a temporary file in the same
+// folder, then a rename), private to the user. Without a file it does
+// nothing.
+func (st *store) save() error {
+	if st.path == "" {
+		return nil
+	}
+	f := stateFile{
+		Note:      "Simulated Azure state of the aks-cilium azure-native simulator. Nothing here exists in Azure.",
+		Simulated: true,
+		Version:   stateFileVersion,
+		Resources: st.all(),
+	}
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return fmt.Errorf("azure simulator: encoding state: %w", err)
+	}
+	data = append(data, '\n')
+	dir := filepath.Dir(st.path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("azure simulator: state folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".azure-simulator-*.tmp")
+	if err != nil {
+		return fmt.Errorf("azure simulator: writing state: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("azure simulator: writing state: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("azure simulator: writing state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("azure simulator: writing state: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return fmt.Errorf("azure simulator: writing state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), st.path); err != nil {
+		return fmt.Errorf("azure simulator: writing state: %w", err)
+	}
+	st.stamp = sha256.Sum256(data)
+	return nil
+}
+
+// get returns the resource with id (any case), or nil.
+func (st *store) get(id string) *Resource {
+	return st.res[strings.ToLower(id)]
+}
+
+// put stores r under its ID.
+func (st *store) put(r *Resource) {
+	st.res[strings.ToLower(r.ID)] = r
+}
+
+// remove deletes id and every resource nested under it (ARM deletes child
+// resources with their parent) and returns what it removed.
+func (st *store) remove(id string) []*Resource {
+	var gone []*Resource
+	if r := st.get(id); r != nil {
+		gone = append(gone, r)
+		delete(st.res, strings.ToLower(id))
+	}
+	for _, c := range st.children(id) {
+		gone = append(gone, c)
+		delete(st.res, strings.ToLower(c.ID))
+	}
+	return gone
+}
+
+// children returns the resources whose IDs are nested under id.
+func (st *store) children(id string) []*Resource {
+	prefix := strings.ToLower(id) + "/"
+	var out []*Resource
+	for k, r := range st.res {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// all returns every resource, ordered by ID.
+func (st *store) all() []*Resource {
+	out := make([]*Resource, 0, len(st.res))
+	for _, r := range st.res {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].ID) < strings.ToLower(out[j].ID) })
+	return out
+}

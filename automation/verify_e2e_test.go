@@ -17,7 +17,7 @@ import (
 	"github.com/aks-cilium/aks-cilium/sim/kubesim"
 )
 
-// TestVerifyAfterUp: Engine.Verify takes the deployed stack's own
+// TestVerifyAfterUp: verify.Stack takes the deployed stack's own
 // kubeconfig output (a kubelogin exec kubeconfig, pointed by the simulator at
 // a real local kube-apiserver), logs in through an exec plugin, and runs the
 // checks there. The API server has no Cilium, so the DaemonSet check fails

@@ -2,7 +2,6 @@ package azuresim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -84,11 +83,9 @@ type Simulator struct {
 	host   *provider.HostClient
 	owned  bool // host was dialled by the simulator (Attach) and is closed by it
 
-	// srvMu guards the gRPC server's lifecycle.
-	srvMu  sync.Mutex
-	srv    *grpcprovider.Server
-	base   context.Context
-	cancel context.CancelFunc
+	// serving is the gRPC server's lifecycle; its Context ends in-flight
+	// operations on Stop.
+	serving grpcprovider.Lifecycle
 }
 
 // New returns a simulator; Start serves it to the engine.
@@ -104,7 +101,6 @@ func New(opts Options) *Simulator {
 		state: newStore(opts.StateFile),
 		calls: map[OpKey]int{},
 	}
-	s.base, s.cancel = context.WithCancel(context.Background())
 	for _, f := range opts.Faults {
 		s.InjectFault(f)
 	}
@@ -113,11 +109,9 @@ func New(opts Options) *Simulator {
 
 // String says what this is, for logs: always "simulated".
 func (s *Simulator) String() string {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
 	where := "not serving"
-	if s.srv != nil {
-		where = "on 127.0.0.1:" + strconv.Itoa(s.srv.Port())
+	if port := s.serving.Port(); port != 0 {
+		where = "on 127.0.0.1:" + strconv.Itoa(port)
 	}
 	return fmt.Sprintf("simulated Azure (aks-cilium stand-in for %s %s, subscription %s) %s",
 		Package, Version, s.opts.SubscriptionID, where)
@@ -136,59 +130,29 @@ func (s *Simulator) logf(format string, args ...any) {
 // The server stops on Stop or when ctx ends. The engine finds it through
 // PULUMI_DEBUG_PROVIDERS (see EnvVars).
 func (s *Simulator) Start(ctx context.Context) (int, error) {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.srv != nil {
-		return 0, errors.New("azure simulator: already started")
-	}
-	if s.base.Err() != nil {
-		return 0, errors.New("azure simulator: stopped; a stopped simulator cannot start again (create a new one with the same StateFile)")
-	}
 	s.mu.Lock()
 	err := s.state.sync()
 	s.mu.Unlock()
 	if err != nil {
 		return 0, err
 	}
-	srv, err := grpcprovider.Serve("azure-native (simulated)", s.opts.Port, s.Server(nil))
+	port, err := s.serving.Start(ctx, "azure-native (simulated)", s.opts.Port, s.Server(nil), s.Stop)
 	if err != nil {
 		return 0, err
 	}
-	s.srv = srv
-	s.logf("serving simulated %s %s on 127.0.0.1:%d (no Azure is reached)", Package, Version, srv.Port())
-	go func() {
-		select {
-		case <-ctx.Done():
-			s.Stop()
-		case <-s.base.Done():
-		}
-	}()
-	return srv.Port(), nil
+	s.logf("serving simulated %s %s on 127.0.0.1:%d (no Azure is reached)", Package, Version, port)
+	return port, nil
 }
 
 // Stop ends in-flight operations and stops the server. It is safe to call
 // more than once, and on a simulator that never started.
 func (s *Simulator) Stop() {
-	s.cancel()
-	s.srvMu.Lock()
-	srv := s.srv
-	s.srv = nil
-	s.srvMu.Unlock()
-	if srv != nil {
-		srv.Stop()
-	}
+	s.serving.Stop()
 	s.setHost(nil, false)
 }
 
 // Port is the port Start listens on (0 before Start).
-func (s *Simulator) Port() int {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.srv == nil {
-		return 0
-	}
-	return s.srv.Port()
-}
+func (s *Simulator) Port() int { return s.serving.Port() }
 
 // EnvVars is what a Pulumi workspace needs in its environment to use this
 // simulator for azure-native: PULUMI_DEBUG_PROVIDERS=azure-native:<port>.
@@ -397,7 +361,7 @@ func (s *Simulator) armCall(ctx context.Context, op Op, token, id, urn string,
 ) (*Resource, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stopOnShutdown := context.AfterFunc(s.base, cancel)
+	stopOnShutdown := context.AfterFunc(s.serving.Context(), cancel)
 	defer stopOnShutdown()
 
 	rec := Operation{Op: op, Type: token, ID: id, Start: time.Now()}

@@ -2,10 +2,10 @@
 // stand-in for the kubernetes provider (package "kubernetes", version
 // 4.32.0) that the real Pulumi engine talks to over the provider gRPC
 // protocol, and that applies every object to a REAL kube-apiserver running
-// locally (internal/kubetest's, or any envtest server) instead of the AKS
+// locally (sim/apiserver's, or any envtest server) instead of the AKS
 // cluster the program's kubeconfig names.
 //
-// It is the Kubernetes half of aks-cilium's simulator: automation/simulator
+// It is the Kubernetes half of aks-cilium's simulator: sim/azuresim
 // stands in for azure-native (the resource group, VNet, cluster and
 // kubeconfig), kubesim for the objects inside the cluster (namespaces,
 // NetworkPolicies, CiliumNetworkPolicies). Together they run the whole
@@ -61,7 +61,7 @@
 //
 // # Deletion on a bare API server
 //
-// internal/kubetest and envtest run kube-apiserver and etcd only: no
+// sim/apiserver and envtest run kube-apiserver and etcd only: no
 // garbage collector and no namespace controller. A foreground deletion
 // there would wait forever for the garbage collector, and a deleted
 // namespace stays Terminating forever. So kubesim looks once for the
@@ -74,7 +74,9 @@
 //
 // # Testing your own platform
 //
-// Start a real API server (internal/kubetest inside this module, or
+// With the automation Engine, automation/automationtest.New (in tests) or
+// automation/simulated.Start does all of the wiring below in one call. For
+// your own Automation API code, start a real API server (sim/apiserver, or
 // sigs.k8s.io/controller-runtime/pkg/envtest with the CRDs your program
 // applies, e.g. Cilium's), both simulators, and point the workspace at
 // them through one PULUMI_DEBUG_PROVIDERS list:

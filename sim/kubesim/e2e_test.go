@@ -39,9 +39,9 @@ import (
 )
 
 // These tests run the real pulumi CLI and engine (v3.274.1, `make tools`)
-// with a file backend against both simulators: automation/simulator for
+// with a file backend against both simulators: sim/azuresim for
 // azure-native, kubesim for kubernetes, whose objects land on the real
-// kube-apiserver of kubetest (v1.32 with Cilium's CRDs).
+// kube-apiserver of sim/apiserver (v1.32 with Cilium's CRDs).
 
 // startKubesim serves kubesim on the test API server for the test's lifetime.
 func startKubesim(t *testing.T) (*Simulator, dynamic.Interface) {

@@ -44,7 +44,7 @@ const DefaultDeleteTimeout = time.Minute
 // Options configure a Simulator.
 type Options struct {
 	// Config reaches the API server every object is applied to (required),
-	// typically internal/kubetest's or envtest's admin config. The provider
+	// typically sim/apiserver's or envtest's admin config. The provider
 	// configuration the program passes (the simulated cluster's kubeconfig)
 	// is ignored.
 	Config *rest.Config
@@ -79,11 +79,9 @@ type Simulator struct {
 	hostMu sync.Mutex
 	host   *provider.HostClient
 
-	// srvMu guards the gRPC server's lifecycle.
-	srvMu  sync.Mutex
-	srv    *grpcprovider.Server
-	base   context.Context
-	cancel context.CancelFunc
+	// serving is the gRPC server's lifecycle; its Context ends in-flight
+	// operations on Stop.
+	serving grpcprovider.Lifecycle
 }
 
 // New returns a simulator for the API server opts.Config reaches; Start
@@ -93,7 +91,6 @@ func New(opts Options) *Simulator {
 		opts.DeleteTimeout = DefaultDeleteTimeout
 	}
 	s := &Simulator{opts: opts}
-	s.base, s.cancel = context.WithCancel(context.Background())
 	return s
 }
 
@@ -107,11 +104,9 @@ func (s *Simulator) Host() string {
 
 // String says what this is, for logs: always "simulated".
 func (s *Simulator) String() string {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
 	where := "not serving"
-	if s.srv != nil {
-		where = "serving on 127.0.0.1:" + strconv.Itoa(s.srv.Port())
+	if port := s.serving.Port(); port != 0 {
+		where = "serving on 127.0.0.1:" + strconv.Itoa(port)
 	}
 	return fmt.Sprintf("simulated %s %s (aks-cilium stand-in; objects go to the local API server at %s) %s",
 		Package, Version, s.Host(), where)
@@ -162,14 +157,6 @@ func (w warningLogger) HandleWarningHeader(code int, agent, text string) {
 // checks first that the API server answers. The server stops on Stop or when
 // ctx ends. The engine finds it through PULUMI_DEBUG_PROVIDERS (EnvVars).
 func (s *Simulator) Start(ctx context.Context) (int, error) {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.srv != nil {
-		return 0, errors.New("kubesim: already started")
-	}
-	if s.base.Err() != nil {
-		return 0, errors.New("kubesim: stopped; a stopped simulator cannot start again (create a new one)")
-	}
 	if _, _, err := s.clients(); err != nil {
 		return 0, err
 	}
@@ -180,46 +167,24 @@ func (s *Simulator) Start(ctx context.Context) (int, error) {
 	if _, err := dc.ServerVersion(); err != nil {
 		return 0, fmt.Errorf("kubesim: the API server at %s does not answer: %w", s.Host(), err)
 	}
-	srv, err := grpcprovider.Serve("kubernetes (simulated)", s.opts.Port, s.Server())
+	port, err := s.serving.Start(ctx, "kubernetes (simulated)", s.opts.Port, s.Server(), s.Stop)
 	if err != nil {
 		return 0, err
 	}
-	s.srv = srv
 	s.logf("serving simulated %s %s on 127.0.0.1:%d; objects go to the local API server at %s",
-		Package, Version, srv.Port(), s.Host())
-	go func() {
-		select {
-		case <-ctx.Done():
-			s.Stop()
-		case <-s.base.Done():
-		}
-	}()
-	return srv.Port(), nil
+		Package, Version, port, s.Host())
+	return port, nil
 }
 
 // Stop ends in-flight operations and stops the server. It is safe to call
 // more than once, and on a simulator that never started.
 func (s *Simulator) Stop() {
-	s.cancel()
-	s.srvMu.Lock()
-	srv := s.srv
-	s.srv = nil
-	s.srvMu.Unlock()
-	if srv != nil {
-		srv.Stop()
-	}
+	s.serving.Stop()
 	s.setHost(nil)
 }
 
 // Port is the port Start listens on (0 before Start).
-func (s *Simulator) Port() int {
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	if s.srv == nil {
-		return 0
-	}
-	return s.srv.Port()
-}
+func (s *Simulator) Port() int { return s.serving.Port() }
 
 // DebugProviderEntry is this simulator's entry of PULUMI_DEBUG_PROVIDERS,
 // "kubernetes:<port>". Call it after Start.

@@ -243,13 +243,13 @@ func (s *Simulator) remove(ctx context.Context, ref objectRef) error {
 
 // hasControllers reports whether the API server has a kube-controller-manager,
 // judged once by its leader-election lease kube-system/kube-controller-manager.
-// A bare kube-apiserver (envtest, internal/kubetest) has none, so nothing
+// A bare kube-apiserver (envtest, sim/apiserver) has none, so nothing
 // garbage-collects or finalises namespaces there. When the lease cannot be
 // read for another reason, controllers are assumed (a real cluster).
 func (s *Simulator) hasControllers() bool {
 	s.ctrlOnce.Do(func() {
 		s.ctrl = true
-		ctx, cancel := context.WithTimeout(s.base, 10*time.Second)
+		ctx, cancel := context.WithTimeout(s.serving.Context(), 10*time.Second)
 		defer cancel()
 		dyn, _, err := s.clients()
 		if err != nil {

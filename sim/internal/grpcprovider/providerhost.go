@@ -84,3 +84,82 @@ func recoverPanics(name string) grpc.UnaryServerInterceptor {
 		return handler(ctx, req)
 	}
 }
+
+// Lifecycle is a simulator's serving state: started once, stopped once,
+// stopped also when the context given to Start ends. Simulators embed it
+// and call Start and Stop from their own Start and Stop.
+type Lifecycle struct {
+	mu     sync.Mutex
+	srv    *Server
+	base   context.Context
+	cancel context.CancelFunc
+}
+
+// Context is cancelled by Stop: in-flight operations of the simulator
+// derive from it so that Stop ends them.
+func (l *Lifecycle) Context() context.Context {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	return l.base
+}
+
+func (l *Lifecycle) init() {
+	if l.base == nil {
+		l.base, l.cancel = context.WithCancel(context.Background())
+	}
+}
+
+// Start serves provider under name on port (0 picks one) and returns the
+// port. It refuses a second start and a start after Stop. When ctx ends
+// before Stop, stop is called: the simulator's own Stop, which calls
+// Lifecycle.Stop.
+func (l *Lifecycle) Start(ctx context.Context, name string, port int, provider pulumirpc.ResourceProviderServer, stop func()) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.init()
+	if l.srv != nil {
+		return 0, fmt.Errorf("%s: already started", name)
+	}
+	if l.base.Err() != nil {
+		return 0, fmt.Errorf("%s: stopped; a stopped simulator cannot start again (create a new one)", name)
+	}
+	srv, err := Serve(name, port, provider)
+	if err != nil {
+		return 0, err
+	}
+	l.srv = srv
+	base := l.base
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop()
+		case <-base.Done():
+		}
+	}()
+	return srv.Port(), nil
+}
+
+// Stop cancels Context and stops the server. It is safe to call more than
+// once, and before Start.
+func (l *Lifecycle) Stop() {
+	l.mu.Lock()
+	l.init()
+	l.cancel()
+	srv := l.srv
+	l.srv = nil
+	l.mu.Unlock()
+	if srv != nil {
+		srv.Stop()
+	}
+}
+
+// Port is the port the server listens on (0 when not serving).
+func (l *Lifecycle) Port() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.srv == nil {
+		return 0
+	}
+	return l.srv.Port()
+}

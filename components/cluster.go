@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	authorization "github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	containerservice "github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2/v20241001"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -82,6 +83,10 @@ type Cluster struct {
 	ManagedCluster *containerservice.ManagedCluster
 	// UserPools are the AgentPool resources of the user pools, by pool name.
 	UserPools map[string]*containerservice.AgentPool
+	// NetworkRoles are the cluster identity's Network Contributor
+	// assignments on its subnets, by "nodes" and "pods-<subnet>" (see
+	// grantNetworkContributor).
+	NetworkRoles map[string]*authorization.RoleAssignment
 }
 
 // NewCluster defaults and validates the spec and, only if it and the args
@@ -117,6 +122,7 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 		pulumi.Parent(cl),
 		pulumi.Protect(c.DeletionProtection),
 		keepPodCIDR(podCIDROf(c)),
+		acnsOptions(),
 	}
 	if c.SystemPool.Autoscale != nil {
 		mcOpts = append(mcOpts, pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count"}))
@@ -211,6 +217,11 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 		cl.UserPools[p.Name] = pool
 	}
 
+	cl.NetworkRoles, err = grantNetworkContributor(ctx, name, c, mc.Identity.PrincipalId().Elem(), nodeSubnetID, podSubnetIDs, cl)
+	if err != nil {
+		return nil, err
+	}
+
 	cl.ClusterID = mc.ID().ToStringOutput()
 	cl.ClusterName = mc.Name
 	if c.Security.PrivateCluster {
@@ -285,17 +296,7 @@ func networkProfile(c spec.Cluster) *containerservice.ContainerServiceNetworkPro
 		np.NetworkPluginMode = pulumi.String(string(containerservice.NetworkPluginModeOverlay))
 		np.PodCidr = pulumi.String(overlay.PodCIDR)
 	}
-	if c.ACNS.Enabled {
-		np.AdvancedNetworking = &containerservice.AdvancedNetworkingArgs{
-			Enabled: pulumi.Bool(true),
-			Observability: &containerservice.AdvancedNetworkingObservabilityArgs{
-				Enabled: pulumi.Bool(c.ACNS.Observability),
-			},
-			Security: &containerservice.AdvancedNetworkingSecurityArgs{
-				Enabled: pulumi.Bool(c.ACNS.Security),
-			},
-		}
-	}
+	np.AdvancedNetworking = advancedNetworking(c.ACNS)
 	return np
 }
 

@@ -81,7 +81,7 @@ func podSubnetSpec() spec.Cluster {
 			PodSubnet: "podsapps",
 		}},
 		Security: spec.Security{AdminGroupObjectIDs: []string{testAdminGroup}, TenantID: testTenant},
-		ACNS:     spec.ACNS{Enabled: true, Observability: true, Security: true},
+		ACNS:     spec.ACNS{Enabled: true, Observability: true, Security: spec.ACNSSecurityL7},
 		Tags:     map[string]string{"env": "test"},
 	}
 }

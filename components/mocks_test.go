@@ -21,6 +21,9 @@ const (
 	tokAgentPool      = "azure-native:containerservice/v20241001:AgentPool"
 	tokK8sProvider    = "pulumi:providers:kubernetes"
 	tokUserCreds      = "azure-native:containerservice/v20241001:listManagedClusterUserCredentials"
+	tokRoleAssignment = "azure-native:authorization:RoleAssignment"
+	// mockPrincipal is the mock cluster's system-assigned identity.
+	mockPrincipal = "11111111-2222-3333-4444-555555555555"
 )
 
 // aksUserKubeconfig is what ListClusterUserCredentials(format=exec) returns
@@ -126,6 +129,10 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs) (string, resource.Property
 		out["fqdn"] = resource.NewProperty(name + "-public.hcp.westeurope.azmk8s.io")
 		out["privateFQDN"] = resource.NewProperty(name + "-private.privatelink.westeurope.azmk8s.io")
 		out["nodeResourceGroup"] = resource.NewProperty("MC_" + str("resourceGroupName") + "_" + name)
+		out["identity"] = resource.NewProperty(resource.PropertyMap{
+			"type":        resource.NewProperty("SystemAssigned"),
+			"principalId": resource.NewProperty(mockPrincipal),
+		})
 		out["oidcIssuerProfile"] = resource.NewProperty(resource.PropertyMap{
 			"enabled":   resource.NewProperty(true),
 			"issuerURL": resource.NewProperty("https://westeurope.oic.prod-aks.azure.com/tenant/" + name + "/"),

@@ -164,7 +164,7 @@ func TestMonitoringExistingWorkspaces(t *testing.T) {
 func TestMonitoringPrerequisites(t *testing.T) {
 	c := overlaySpec()
 	c.KubernetesVersion = "1.28"
-	c.ACNS = spec.ACNS{Enabled: true, Security: true}
+	c.ACNS = spec.ACNS{Enabled: true, Security: spec.ACNSSecurityL7}
 	c.Monitoring = spec.Monitoring{Alerts: &spec.Alerts{}}
 	m := newMocks()
 	err := run(t, m, func(ctx *pulumi.Context) error {
@@ -172,7 +172,7 @@ func TestMonitoringPrerequisites(t *testing.T) {
 		return err
 	})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "acns.security: Invalid value: true")
+	assert.Contains(t, err.Error(), "acns.security: Invalid value: \"L7\"")
 	assert.Contains(t, err.Error(), "1.29 or later")
 	assert.Contains(t, err.Error(), "monitoring.prometheus: Required value")
 	assert.Empty(t, m.all())

@@ -40,7 +40,7 @@ func policiesConfig() PoliciesArgs {
 
 func acnsSpec() spec.Cluster {
 	c := podSubnetSpec()
-	c.ACNS = spec.ACNS{Enabled: true, Security: true}
+	c.ACNS = spec.ACNS{Enabled: true, Security: spec.ACNSSecurityL7}
 	return c
 }
 

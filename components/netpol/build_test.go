@@ -1,6 +1,8 @@
 package netpol
 
 import (
+	"github.com/aks-cilium/aks-cilium/components/spec"
+
 	"errors"
 	"strings"
 	"testing"
@@ -99,7 +101,7 @@ func findCNP(t *testing.T, b Baseline, ns, name string) CiliumNetworkPolicy {
 func acnsConfig() Config {
 	return Config{
 		Namespaces:           []string{"shop"},
-		ACNS:                 ACNS{Enabled: true, Security: true},
+		ACNS:                 ACNS{Enabled: true, Security: spec.ACNSSecurityL7},
 		KubernetesVersion:    "1.32",
 		DisableSameNamespace: true,
 		FQDNEgress: []FQDNEgress{{
@@ -144,7 +146,7 @@ func TestBuildPresets(t *testing.T) {
 			IngressController: &IngressControllerAllowance{Namespace: "ingress-nginx"},
 			Monitoring:        &MonitoringAllowance{Namespace: "monitoring", Port: 9090},
 		}, append(append([]string{}, base...), PresetAllowEgressToExternal, PresetAllowAllPods, PresetAllowIngressController, PresetAllowMonitoring)},
-		{"acns on without cilium rules", Config{Namespaces: []string{"app"}, ACNS: ACNS{Enabled: true, Security: true}, KubernetesVersion: "1.32"}, base},
+		{"acns on without cilium rules", Config{Namespaces: []string{"app"}, ACNS: ACNS{Enabled: true, Security: spec.ACNSSecurityL7}, KubernetesVersion: "1.32"}, base},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -391,7 +393,7 @@ policyTypes:
 func TestBuildHTTPCrossNamespace(t *testing.T) {
 	cfg := Config{
 		Namespaces:        []string{"api", "web", "batch"},
-		ACNS:              ACNS{Enabled: true, Security: true},
+		ACNS:              ACNS{Enabled: true, Security: spec.ACNSSecurityL7},
 		KubernetesVersion: "1.30.2",
 		HTTPIngress: []HTTPIngress{{
 			Name: "orders", Namespaces: []string{"api"}, Port: 8080,
@@ -493,10 +495,16 @@ func TestConfigErrors(t *testing.T) {
 			{"monitoring.port", field.ErrorTypeRequired, "between 1 and 65535"},
 		}},
 		{"fqdn with acns off", func() Config { c := acns(); c.ACNS = ACNS{}; return c },
-			[]wantErr{{"fqdnEgress", field.ErrorTypeForbidden, "acns.enabled: true and acns.security: true); got acns.enabled: false, acns.security: false"}}},
-		{"fqdn with acns security off", func() Config { c := acns(); c.ACNS.Security = false; return c },
-			[]wantErr{{"fqdnEgress", field.ErrorTypeForbidden, "got acns.enabled: true, acns.security: false"}}},
-		{"acns security without acns", func() Config { c := valid(); c.ACNS.Security = true; return c },
+			[]wantErr{{"fqdnEgress", field.ErrorTypeForbidden, "security level FQDN or L7; the cluster has acns.enabled: false, acns.security: None"}}},
+		{"fqdn with acns security off", func() Config { c := acns(); c.ACNS.Security = spec.ACNSSecurityNone; return c },
+			[]wantErr{{"fqdnEgress", field.ErrorTypeForbidden, "the cluster has acns.enabled: true, acns.security: None"}}},
+		{"FQDN egress at the FQDN level", func() Config { c := acns(); c.ACNS.Security = spec.ACNSSecurityFQDN; return c }, nil},
+		{"L7 HTTP rules at the FQDN level", func() Config { c := acnsConfig(); c.ACNS.Security = spec.ACNSSecurityFQDN; return c },
+			[]wantErr{{"httpIngress", field.ErrorTypeForbidden, "L7 HTTP policies need Advanced Container Networking Services with security level L7; the cluster has acns.enabled: true, acns.security: FQDN"}}},
+		{"unknown ACNS security level", func() Config { c := acns(); c.ACNS.Security = "HTTP"; return c },
+			[]wantErr{{"acns.security", field.ErrorTypeNotSupported, "FQDN"},
+				{"fqdnEgress", field.ErrorTypeForbidden, "acns.security: HTTP"}}},
+		{"acns security without acns", func() Config { c := valid(); c.ACNS.Security = spec.ACNSSecurityFQDN; return c },
 			[]wantErr{{"acns.security", field.ErrorTypeInvalid, "needs acns.enabled: true"}}},
 		{"fqdn on kubernetes 1.28", func() Config { c := acns(); c.KubernetesVersion = "1.28.5"; return c },
 			[]wantErr{{"fqdnEgress", field.ErrorTypeForbidden, "need Kubernetes 1.29 or later; kubernetesVersion is 1.28.5"}}},

@@ -16,7 +16,8 @@ import (
 // The spec should be valid and defaulted.
 func ForCluster(cfg Config, c spec.Cluster) Config {
 	out := cfg
-	out.ACNS = ACNS{Enabled: c.ACNS.Enabled, Security: c.ACNS.Enabled && c.ACNS.Security}
+	eff := c.ACNS.Effective()
+	out.ACNS = ACNS{Enabled: eff.Enabled, Security: eff.Security}
 	out.KubernetesVersion = c.KubernetesVersion
 	out.AllowNewerKubernetes = c.AllowNewerKubernetes
 	out.InternetEgressExcept = slices.Clone(cfg.InternetEgressExcept)
@@ -32,7 +33,7 @@ func ForCluster(cfg Config, c spec.Cluster) Config {
 // LintContextFor is what Lint should know of a cluster, from its spec.
 func LintContextFor(c spec.Cluster) LintContext {
 	ctx := LintContext{KubernetesVersion: c.KubernetesVersion}
-	security := c.ACNS.Enabled && c.ACNS.Security
+	security := c.ACNS.Effective().Security
 	ctx.ACNSSecurity = &security
 	if p, err := spec.ParseCIDR(c.Network.VNet.NodeSubnet.CIDR); err == nil {
 		ctx.NodeSubnets = []netip.Prefix{p}

@@ -21,7 +21,7 @@ func clusterSpec() spec.Cluster {
 			PeeredRanges: []string{"10.20.0.0/16", "198.18.0.0/15"},
 		},
 		SystemPool: spec.NodePool{Name: "system", VMSize: "Standard_D4ds_v5", Count: 3},
-		ACNS:       spec.ACNS{Enabled: true, Security: true},
+		ACNS:       spec.ACNS{Enabled: true, Security: spec.ACNSSecurityL7},
 	}.WithDefaults()
 }
 
@@ -29,7 +29,7 @@ func TestForCluster(t *testing.T) {
 	c := clusterSpec()
 	require.Empty(t, c.Validate())
 	cfg := ForCluster(Config{Namespaces: []string{"app"}, ACNS: ACNS{}, KubernetesVersion: "1.20"}, c)
-	assert.Equal(t, ACNS{Enabled: true, Security: true}, cfg.ACNS, "the cluster's ACNS switches win")
+	assert.Equal(t, ACNS{Enabled: true, Security: spec.ACNSSecurityL7}, cfg.ACNS, "the cluster's ACNS switches win")
 	assert.Equal(t, "1.32", cfg.KubernetesVersion)
 	assert.Equal(t, []string{"198.18.0.0/15", "100.64.0.0/16"}, cfg.InternetEgressExcept,
 		"ranges outside RFC 1918 are left out of internet egress; 10.x ranges are already")
@@ -52,7 +52,7 @@ func TestLintContextFor(t *testing.T) {
 	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.10.0.0/22")}, ctx.NodeSubnets)
 	assert.Equal(t, "1.17.9", ctx.CiliumVersion)
 	require.NotNil(t, ctx.ACNSSecurity)
-	assert.True(t, *ctx.ACNSSecurity)
+	assert.Equal(t, spec.ACNSSecurityL7, *ctx.ACNSSecurity)
 
 	c.Network.Mode = spec.PodSubnet{Subnets: []spec.Subnet{{Name: "pods", CIDR: "10.10.16.0/20"}}}
 	ctx = LintContextFor(c)

@@ -51,9 +51,9 @@ type Config struct {
 	// metrics port.
 	Monitoring *MonitoringAllowance `json:"monitoring,omitempty"`
 
-	// ACNS says whether Advanced Container Networking Services and its
-	// security feature are on in the cluster; FQDNEgress and HTTPIngress
-	// need both.
+	// ACNS says whether Advanced Container Networking Services is on in the
+	// cluster and at which security level: FQDNEgress needs FQDN or L7,
+	// HTTPIngress needs L7.
 	ACNS ACNS `json:"acns,omitempty"`
 	// KubernetesVersion of the cluster ("1.32" or "1.32.4"); required with
 	// FQDNEgress or HTTPIngress, which need 1.29 or later.
@@ -72,8 +72,11 @@ type Config struct {
 type ACNS struct {
 	// Enabled is networkProfile.advancedNetworking.enabled.
 	Enabled bool `json:"enabled,omitempty"`
-	// Security is advancedNetworking.security.enabled (FQDN and L7 policies).
-	Security bool `json:"security,omitempty"`
+	// Security is the security level (spec.ACNSSecurity): FQDN is
+	// advancedNetworking.security.enabled, L7 also
+	// security.advancedNetworkPolicies L7 (API 2025-08-01 and later).
+	// Empty means None.
+	Security spec.ACNSSecurity `json:"security,omitempty"`
 }
 
 // IngressControllerAllowance allows ingress into every pod of the target
@@ -325,23 +328,37 @@ func (c Config) Validate() field.ErrorList {
 }
 
 // validateACNS checks the ACNS switches and the Kubernetes version when
-// Cilium L7 or FQDN policies are asked for.
+// Cilium L7 or FQDN policies are asked for: FQDN egress needs the security
+// level FQDN or L7, L7 HTTP rules need L7 (ACNS's FQDN level does not
+// enforce them).
 func (c Config) validateACNS() field.ErrorList {
 	var errs field.ErrorList
-	if c.ACNS.Security && !c.ACNS.Enabled {
-		errs = append(errs, field.Invalid(field.NewPath("acns", "security"), true, "ACNS security needs acns.enabled: true"))
+	level := c.ACNS.Security
+	if level == "" {
+		level = spec.ACNSSecurityNone
+	}
+	if !slices.Contains(spec.ACNSSecurityLevels, level) {
+		errs = append(errs, field.NotSupported(field.NewPath("acns", "security"), level, spec.ACNSSecurityLevels))
+	}
+	if level.FQDN() && !c.ACNS.Enabled {
+		errs = append(errs, field.Invalid(field.NewPath("acns", "security"), level, "ACNS security needs acns.enabled: true"))
+	}
+	if !c.ACNS.Enabled {
+		level = spec.ACNSSecurityNone
 	}
 	type use struct {
 		path    *field.Path
 		what    string
 		feature spec.Feature
+		ok      bool
+		need    string
 	}
 	var uses []use
 	if len(c.FQDNEgress) > 0 {
-		uses = append(uses, use{field.NewPath("fqdnEgress"), "FQDN egress policies", spec.FeatureACNSFQDNFiltering})
+		uses = append(uses, use{field.NewPath("fqdnEgress"), "FQDN egress policies", spec.FeatureACNSFQDNFiltering, level.FQDN(), "FQDN or L7"})
 	}
 	if len(c.HTTPIngress) > 0 {
-		uses = append(uses, use{field.NewPath("httpIngress"), "L7 HTTP policies", spec.FeatureACNSL7Policies})
+		uses = append(uses, use{field.NewPath("httpIngress"), "L7 HTTP policies", spec.FeatureACNSL7Policies, level.L7(), "L7"})
 	}
 	if len(uses) == 0 {
 		if c.KubernetesVersion != "" {
@@ -352,10 +369,10 @@ func (c Config) validateACNS() field.ErrorList {
 		return errs
 	}
 	for _, u := range uses {
-		if !c.ACNS.Enabled || !c.ACNS.Security {
+		if !u.ok {
 			errs = append(errs, field.Forbidden(u.path, fmt.Sprintf(
-				"%s need Advanced Container Networking Services with security on (acns.enabled: true and acns.security: true); got acns.enabled: %t, acns.security: %t",
-				u.what, c.ACNS.Enabled, c.ACNS.Security)))
+				"%s need Advanced Container Networking Services with security level %s; the cluster has acns.enabled: %t, acns.security: %s",
+				u.what, u.need, c.ACNS.Enabled, level)))
 		}
 	}
 	vp := field.NewPath("kubernetesVersion")

@@ -10,6 +10,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
 // Severity of a lint finding.
@@ -98,8 +100,9 @@ type LintContext struct {
 	CiliumVersion string
 	// KubernetesVersion of the cluster, e.g. "1.32".
 	KubernetesVersion string
-	// ACNSSecurity says whether ACNS security is on; nil means unknown.
-	ACNSSecurity *bool
+	// ACNSSecurity is the cluster's ACNS security level (None when ACNS
+	// is off); nil means unknown.
+	ACNSSecurity *spec.ACNSSecurity
 }
 
 // Lint checks policies for Cilium-specific pitfalls and Azure NPM to Cilium
@@ -336,7 +339,7 @@ func (l *linter) ciliumPolicy(p *CiliumNetworkPolicy) {
 					"toFQDNs without a DNS rule (toPorts.rules.dns to kube-dns) in the policy: Cilium never learns the names' addresses, so the traffic is dropped",
 					"add an egress rule to kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s:k8s-app: kube-dns) on port 53 with rules.dns matching the names")
 			}
-			l.acns(fp, "toFQDNs")
+			l.acns(fp, "toFQDNs", false)
 			for j, s := range r.ToFQDNs {
 				l.bareWildcard(fp.Index(j).Child("matchPattern"), s.MatchPattern)
 			}
@@ -357,7 +360,7 @@ func (l *linter) ciliumPorts(path *field.Path, rules []CiliumPortRule) {
 			continue
 		}
 		if len(pr.Rules.HTTP) > 0 {
-			l.acns(kp.Child("rules", "http"), "L7 HTTP rules")
+			l.acns(kp.Child("rules", "http"), "L7 HTTP rules", true)
 		}
 		for m, d := range pr.Rules.DNS {
 			l.bareWildcard(kp.Child("rules", "dns").Index(m).Child("matchPattern"), d.MatchPattern)
@@ -365,16 +368,30 @@ func (l *linter) ciliumPorts(path *field.Path, rules []CiliumPortRule) {
 	}
 }
 
-// acns reports FQDN and L7 rules that the cluster cannot enforce.
-func (l *linter) acns(path *field.Path, what string) {
-	if l.ctx.ACNSSecurity != nil && !*l.ctx.ACNSSecurity {
-		l.add(CodeACNSRequired, SeverityError, path, what+" need Advanced Container Networking Services with security on; the cluster has it off",
-			"enable ACNS security (networkProfile.advancedNetworking.security.enabled), or drop the rule")
+// acns reports FQDN and L7 rules that the cluster cannot enforce: FQDN
+// rules need the ACNS security level FQDN or L7, HTTP rules need L7.
+func (l *linter) acns(path *field.Path, what string, l7 bool) {
+	if lv := l.ctx.ACNSSecurity; lv != nil {
+		switch {
+		case l7 && !lv.L7():
+			l.add(CodeACNSRequired, SeverityError, path, fmt.Sprintf("%s need the ACNS security level L7; the cluster has %s", what, orNoneLevel(*lv)),
+				"set acns.security: L7 (networkProfile.advancedNetworking.security.advancedNetworkPolicies L7, API 2025-08-01 or later), or drop the rule")
+		case !l7 && !lv.FQDN():
+			l.add(CodeACNSRequired, SeverityError, path, fmt.Sprintf("%s need the ACNS security level FQDN or L7; the cluster has %s", what, orNoneLevel(*lv)),
+				"set acns.security: FQDN (networkProfile.advancedNetworking.security.enabled), or drop the rule")
+		}
 	}
 	if l.kubernetes != nil && l.kubernetes.LessThan(semver.MustParse(MinACNSKubernetes)) {
 		l.add(CodeACNSRequired, SeverityError, path, fmt.Sprintf("%s need Kubernetes %s or later; the cluster runs %s", what, MinACNSKubernetes, l.kubernetes),
 			"upgrade the cluster, or drop the rule")
 	}
+}
+
+func orNoneLevel(s spec.ACNSSecurity) spec.ACNSSecurity {
+	if s == "" {
+		return spec.ACNSSecurityNone
+	}
+	return s
 }
 
 func (l *linter) bareWildcard(path *field.Path, pattern string) {

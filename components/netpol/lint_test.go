@@ -1,6 +1,8 @@
 package netpol
 
 import (
+	"github.com/aks-cilium/aks-cilium/components/spec"
+
 	"net/netip"
 	"strings"
 	"testing"
@@ -29,7 +31,15 @@ var (
 )
 
 func withVersions(ctx LintContext, cilium, kube string, acns bool) LintContext {
-	ctx.CiliumVersion, ctx.KubernetesVersion, ctx.ACNSSecurity = cilium, kube, &acns
+	level := spec.ACNSSecurityNone
+	if acns {
+		level = spec.ACNSSecurityL7
+	}
+	return withLevel(ctx, cilium, kube, level)
+}
+
+func withLevel(ctx LintContext, cilium, kube string, level spec.ACNSSecurity) LintContext {
+	ctx.CiliumVersion, ctx.KubernetesVersion, ctx.ACNSSecurity = cilium, kube, &level
 	return ctx
 }
 
@@ -80,7 +90,7 @@ func TestLintQuietOnBaseline(t *testing.T) {
 		AllowAllPods:         true,
 		IngressController:    &IngressControllerAllowance{Namespace: "ingress-nginx", Ports: []int32{8080}},
 		Monitoring:           &MonitoringAllowance{Namespace: "kube-system", Port: 9102},
-		ACNS:                 ACNS{Enabled: true, Security: true},
+		ACNS:                 ACNS{Enabled: true, Security: spec.ACNSSecurityL7},
 		KubernetesVersion:    "1.32",
 		FQDNEgress:           []FQDNEgress{{Name: "storage", MatchPatterns: []string{"*.blob.core.windows.net"}, MatchNames: []string{"login.microsoftonline.com"}}},
 		HTTPIngress:          []HTTPIngress{{Name: "api", Namespaces: []string{"shop"}, Port: 8080, FromNamespaces: []string{"web"}, Rules: []HTTPRule{{Method: "GET"}}}},
@@ -230,7 +240,13 @@ func TestLintCodes(t *testing.T) {
 			c.Spec.Ingress = []CiliumIngressRule{{ToPorts: []CiliumPortRule{{Ports: []CiliumPortProtocol{{Port: "80"}}, Rules: &CiliumL7Rules{HTTP: []CiliumHTTPRule{{Method: "GET"}}}}}}}
 			return c
 		}()}}, withVersions(LintContext{}, "", "1.32", false),
-			[]string{"CIL007 spec.egress[1].toFQDNs", "CIL007 spec.ingress[0].toPorts[0].rules.http"}, "toFQDNs need Advanced Container Networking Services"},
+			[]string{"CIL007 spec.egress[1].toFQDNs", "CIL007 spec.ingress[0].toPorts[0].rules.http"}, "toFQDNs need the ACNS security level FQDN or L7; the cluster has None"},
+		{"CIL007 HTTP rules at the FQDN level", PolicySet{CiliumPolicies: []CiliumNetworkPolicy{fqdnPolicy(fqdnOnly, true), func() CiliumNetworkPolicy {
+			c := NewCiliumNetworkPolicy("app", "http")
+			c.Spec.Ingress = []CiliumIngressRule{{ToPorts: []CiliumPortRule{{Ports: []CiliumPortProtocol{{Port: "80"}}, Rules: &CiliumL7Rules{HTTP: []CiliumHTTPRule{{Method: "GET"}}}}}}}
+			return c
+		}()}}, withLevel(LintContext{}, "", "1.32", spec.ACNSSecurityFQDN),
+			[]string{"CIL007 spec.ingress[0].toPorts[0].rules.http"}, "L7 HTTP rules need the ACNS security level L7; the cluster has FQDN"},
 		{"CIL007 old Kubernetes", PolicySet{CiliumPolicies: []CiliumNetworkPolicy{fqdnPolicy(fqdnOnly, true)}},
 			withVersions(LintContext{}, "", "1.28", true), []string{"CIL007 spec.egress[1].toFQDNs"}, "need Kubernetes 1.29 or later; the cluster runs 1.28.0"},
 		{"CIL008 no DNS rule", PolicySet{CiliumPolicies: []CiliumNetworkPolicy{fqdnPolicy(fqdnOnly, false)}},

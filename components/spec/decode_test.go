@@ -171,3 +171,20 @@ func TestMonitoringDefaults(t *testing.T) {
 	assert.Empty(t, d.Validate())
 	assert.Empty(t, c.Monitoring.ContainerInsights.WorkspaceName, "the receiver is not changed")
 }
+
+// TestDecodeACNSSecurity reads the level names and, for specs written
+// before the level existed, a boolean: true is FQDN (what API 2024-10-01's
+// security.enabled turns on), never L7.
+func TestDecodeACNSSecurity(t *testing.T) {
+	for in, want := range map[string]ACNSSecurity{
+		`true`: ACNSSecurityFQDN, `false`: ACNSSecurityNone, `"L7"`: ACNSSecurityL7, `"FQDN"`: ACNSSecurityFQDN, `"None"`: ACNSSecurityNone,
+	} {
+		c, err := DecodeJSON([]byte(`{"acns":{"enabled":true,"security":` + in + `}}`))
+		require.NoError(t, err, in)
+		assert.Equal(t, want, c.ACNS.Security, in)
+	}
+	_, err := DecodeJSON([]byte(`{"acns":{"security":7}}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "None, FQDN, L7")
+	assert.Equal(t, ACNSSecurityNone, Cluster{}.WithDefaults().ACNS.Security, "the default level is None")
+}

@@ -13,6 +13,12 @@
 //	if errs := c.Validate(); len(errs) > 0 { ... } // every problem, with field paths
 package spec
 
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
 // Cluster is the desired state of one AKS cluster with the Cilium data plane.
 type Cluster struct {
 	// Name is the ManagedCluster resource name (1-63 letters, digits, '-' or '_').
@@ -171,14 +177,94 @@ type Security struct {
 }
 
 // ACNS is Advanced Container Networking Services: a paid, explicit opt-in.
+//
+// What reaches the cluster through which API is in docs/acns.md: Pulumi
+// (azure-native 2.88.0, ManagedCluster API 2024-10-01) creates the cluster
+// with enabled, observability and security.enabled; the automation Engine
+// sets everything that API cannot (the L7 level, and every switch on an
+// existing cluster) through ARM with API 2025-10-01.
 type ACNS struct {
 	// Enabled turns ACNS on.
 	Enabled bool `json:"enabled,omitempty"`
 	// Observability enables network metrics and flow logs (needs Enabled).
 	Observability bool `json:"observability,omitempty"`
-	// Security enables FQDN filtering and L7 policies (needs Enabled and
-	// Kubernetes 1.29 or later).
-	Security bool `json:"security,omitempty"`
+	// Security is the security level: None (the default), FQDN (FQDN
+	// filtering) or L7 (FQDN filtering and L7 HTTP policies). FQDN and L7
+	// need Enabled and Kubernetes 1.29 or later. For specs written before
+	// the level existed, true reads as FQDN (what API 2024-10-01's
+	// security.enabled turns on) and false as None.
+	Security ACNSSecurity `json:"security,omitempty"`
+}
+
+// ACNSSecurity is the ACNS security level: ARM's
+// networkProfile.advancedNetworking.security.advancedNetworkPolicies
+// (API 2025-08-01 and later; "FQDN" when unset with security on).
+type ACNSSecurity string
+
+// The ACNS security levels.
+const (
+	// ACNSSecurityNone: no FQDN filtering, no L7 policies.
+	ACNSSecurityNone ACNSSecurity = "None"
+	// ACNSSecurityFQDN: FQDN filtering (toFQDNs), what API 2024-10-01's
+	// security.enabled turns on.
+	ACNSSecurityFQDN ACNSSecurity = "FQDN"
+	// ACNSSecurityL7: FQDN filtering and L7 (HTTP) policies; settable only
+	// with API 2025-08-01 or later.
+	ACNSSecurityL7 ACNSSecurity = "L7"
+)
+
+// ACNSSecurityLevels are the valid levels, weakest first.
+var ACNSSecurityLevels = []ACNSSecurity{ACNSSecurityNone, ACNSSecurityFQDN, ACNSSecurityL7}
+
+// UnmarshalJSON reads a level name, or a boolean as the field was before
+// the level existed: true is FQDN, false is None.
+func (s *ACNSSecurity) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "true":
+		*s = ACNSSecurityFQDN
+		return nil
+	case "false", "null":
+		*s = ACNSSecurityNone
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(data, &v); err != nil {
+		return fmt.Errorf("acns.security: want one of None, FQDN, L7, got %s", data)
+	}
+	*s = ACNSSecurity(v)
+	return nil
+}
+
+// FQDN reports whether the level includes FQDN filtering (FQDN or L7).
+func (s ACNSSecurity) FQDN() bool { return s == ACNSSecurityFQDN || s == ACNSSecurityL7 }
+
+// L7 reports whether the level includes L7 (HTTP) policies.
+func (s ACNSSecurity) L7() bool { return s == ACNSSecurityL7 }
+
+// Effective is ACNS as the cluster gets it: everything off unless Enabled,
+// and the security level None when unset.
+func (a ACNS) Effective() ACNS {
+	if !a.Enabled {
+		return ACNS{Security: ACNSSecurityNone}
+	}
+	if a.Security == "" {
+		a.Security = ACNSSecurityNone
+	}
+	return a
+}
+
+// String is "off", or "on (observability, security L7)".
+func (a ACNS) String() string {
+	a = a.Effective()
+	if !a.Enabled {
+		return "off"
+	}
+	parts := []string{}
+	if a.Observability {
+		parts = append(parts, "observability")
+	}
+	parts = append(parts, "security "+string(a.Security))
+	return "on (" + strings.Join(parts, ", ") + ")"
 }
 
 // Pools returns the system pool followed by the user pools.

@@ -618,19 +618,30 @@ func validateSecurity(s Security, p *field.Path) field.ErrorList {
 	return errs
 }
 
+// validateACNS checks the ACNS switches: features need ACNS on, the
+// security level is one of ACNSSecurityLevels, and FQDN filtering and L7
+// policies need Kubernetes 1.29 or later.
 func validateACNS(a ACNS, k8s *KubernetesVersion, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
+	sp := p.Child("security")
+	if !slices.Contains(ACNSSecurityLevels, a.Security) {
+		errs = append(errs, field.NotSupported(sp, a.Security, ACNSSecurityLevels))
+	}
 	if !a.Enabled {
 		if a.Observability {
 			errs = append(errs, field.Invalid(p.Child("observability"), true, "requires acns.enabled: true (ACNS is a paid, explicit opt-in)"))
 		}
-		if a.Security {
-			errs = append(errs, field.Invalid(p.Child("security"), true, "requires acns.enabled: true (ACNS is a paid, explicit opt-in)"))
+		if a.Security.FQDN() {
+			errs = append(errs, field.Invalid(sp, a.Security, "requires acns.enabled: true (ACNS is a paid, explicit opt-in)"))
 		}
 	}
-	if a.Security && k8s != nil && !k8s.Available(FeatureACNSFQDNFiltering) {
-		errs = append(errs, field.Invalid(p.Child("security"), true,
-			fmt.Sprintf("ACNS security (FQDN filtering, L7 policies) needs Kubernetes 1.29 or later, the cluster runs %s", k8s.Minor)))
+	feature := FeatureACNSFQDNFiltering
+	if a.Security.L7() {
+		feature = FeatureACNSL7Policies
+	}
+	if a.Security.FQDN() && k8s != nil && !k8s.Available(feature) {
+		errs = append(errs, field.Invalid(sp, a.Security,
+			fmt.Sprintf("ACNS security %s needs Kubernetes 1.29 or later, the cluster runs %s", a.Security, k8s.Minor)))
 	}
 	return errs
 }

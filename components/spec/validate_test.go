@@ -75,7 +75,10 @@ func invalidCases() []invalidCase {
 		{name: "version garbage", mutate: func(c *Cluster) { c.KubernetesVersion = "latest" }, path: "kubernetesVersion", detail: "MAJOR.MINOR"},
 		{name: "version prerelease", mutate: func(c *Cluster) { c.KubernetesVersion = "1.32.0-rc.1" }, path: "kubernetesVersion", detail: "MAJOR.MINOR"},
 		{name: "ACNS security before 1.29", base: "podsubnet.yaml", mutate: func(c *Cluster) { c.KubernetesVersion = "1.28" }, path: "acns.security", detail: "1.29 or later"},
-		{name: "ACNS security without ACNS", mutate: func(c *Cluster) { c.ACNS = ACNS{Security: true} }, path: "acns.security", detail: "acns.enabled: true"},
+		{name: "ACNS security without ACNS", mutate: func(c *Cluster) { c.ACNS = ACNS{Security: ACNSSecurityFQDN} }, path: "acns.security", detail: "acns.enabled: true"},
+		{name: "ACNS L7 without ACNS", mutate: func(c *Cluster) { c.ACNS = ACNS{Security: ACNSSecurityL7} }, path: "acns.security", detail: "acns.enabled: true"},
+		{name: "ACNS L7 before 1.29", base: "podsubnet.yaml", mutate: func(c *Cluster) { c.KubernetesVersion = "1.28"; c.ACNS.Security = ACNSSecurityL7 }, path: "acns.security", detail: "ACNS security L7 needs Kubernetes 1.29"},
+		{name: "ACNS unknown security level", base: "podsubnet.yaml", mutate: func(c *Cluster) { c.ACNS.Security = "HTTP" }, path: "acns.security", typ: field.ErrorTypeNotSupported},
 		{name: "ACNS observability without ACNS", mutate: func(c *Cluster) { c.ACNS = ACNS{Observability: true} }, path: "acns.observability", detail: "acns.enabled: true"},
 
 		// Data plane and policy coupling, modes.
@@ -231,7 +234,7 @@ func TestValidateReportsEveryErrorAtOnce(t *testing.T) {
 	c.Name = "bad.name"
 	c.Network.DNSServiceIP = "10.0.0.1"
 	c.UserPools[0].OSType = "Windows"
-	c.ACNS.Security = true
+	c.ACNS.Security = ACNSSecurityFQDN
 	errs := c.Validate()
 	var paths []string
 	for _, e := range errs {

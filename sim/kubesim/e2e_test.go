@@ -142,7 +142,7 @@ func (p *platform) spec() spec.Cluster {
 		SystemPool: spec.NodePool{Name: "system", VMSize: "Standard_D4ds_v5", Count: 3, Zones: []string{"1", "2", "3"}},
 		UserPools:  []spec.NodePool{{Name: "apps", VMSize: "Standard_D8ds_v5", Count: 2}},
 		Security:   spec.Security{AdminGroupObjectIDs: []string{"6f1a9a3e-3c1b-4a53-9d43-2f0c2b7e8a11"}},
-		ACNS:       spec.ACNS{Enabled: true, Observability: true, Security: true},
+		ACNS:       spec.ACNS{Enabled: true, Observability: true, Security: spec.ACNSSecurityL7},
 		Tags:       map[string]string{"env": "test"},
 	}
 }

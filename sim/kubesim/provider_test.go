@@ -132,7 +132,7 @@ func TestNetworkPolicyLifecycle(t *testing.T) {
 func ciliumPolicy(t *testing.T, ns string) map[string]any {
 	t.Helper()
 	b, err := netpol.Build(netpol.Config{
-		Namespaces: []string{ns}, ACNS: netpol.ACNS{Enabled: true, Security: true}, KubernetesVersion: "1.32",
+		Namespaces: []string{ns}, ACNS: netpol.ACNS{Enabled: true, Security: spec.ACNSSecurityL7}, KubernetesVersion: "1.32",
 		FQDNEgress: []netpol.FQDNEgress{{Name: "storage", MatchPatterns: []string{"*.blob.core.windows.net"}}},
 	})
 	require.NoError(t, err)

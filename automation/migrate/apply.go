@@ -11,7 +11,9 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
+
+	"github.com/aks-cilium/aks-cilium/automation/acns"
 )
 
 // Phase is a step of Apply, reported through ApplyOptions.Progress.
@@ -279,11 +281,7 @@ func setChange(np *armcontainerservice.NetworkProfile, c Change) {
 		np.NetworkPolicy = to.Ptr(armcontainerservice.NetworkPolicyCilium)
 	}
 	if a := c.ACNS; a != nil {
-		np.AdvancedNetworking = &armcontainerservice.AdvancedNetworking{
-			Enabled:       to.Ptr(a.Enabled),
-			Observability: &armcontainerservice.AdvancedNetworkingObservability{Enabled: to.Ptr(a.Observability)},
-			Security:      &armcontainerservice.AdvancedNetworkingSecurity{Enabled: to.Ptr(a.Security)},
-		}
+		np.AdvancedNetworking = acns.ToARM(*a)
 	}
 }
 

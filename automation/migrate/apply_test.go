@@ -1,6 +1,8 @@
 package migrate
 
 import (
+	"github.com/aks-cilium/aks-cilium/components/spec"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,7 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	acs "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
+	acs "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 	"github.com/stretchr/testify/require"
 	networkingv1 "k8s.io/api/networking/v1"
 )
@@ -121,16 +123,16 @@ func TestApplyACNSChangesOnlyAdvancedNetworking(t *testing.T) {
 	mc.Properties.NetworkProfile.NetworkDataplane = to.Ptr(acs.NetworkDataplaneCilium)
 	mc.Properties.NetworkProfile.NetworkPolicy = to.Ptr(acs.NetworkPolicyCilium)
 	h := newHarness(t, mc, linuxPools())
-	p := h.readyPlan(Change{ACNS: &ACNS{Enabled: true, Observability: true, Security: true}})
+	p := h.readyPlan(Change{ACNS: &ACNS{Enabled: true, Observability: true, Security: spec.ACNSSecurityL7}})
 	var ev events
 
 	res, err := h.client.Apply(context.Background(), p, fast(&ev))
 	require.NoError(t, err)
 	get, put := putAndGet(t, h)
 	networkProfile(get)["advancedNetworking"] = map[string]any{
-		"enabled": true, "observability": map[string]any{"enabled": true}, "security": map[string]any{"enabled": true}}
+		"enabled": true, "observability": map[string]any{"enabled": true}, "security": map[string]any{"enabled": true, "advancedNetworkPolicies": "L7"}}
 	require.Equal(t, get, put)
-	require.Equal(t, ACNS{Enabled: true, Observability: true, Security: true}, res.After.ACNS)
+	require.Equal(t, ACNS{Enabled: true, Observability: true, Security: spec.ACNSSecurityL7}, res.After.ACNS)
 	require.Equal(t, "ARM accepted the update", ev.all[2].Message, "ACNS alone reimages nothing")
 }
 

@@ -138,7 +138,7 @@
 //
 // # Azure SDK and testing seam
 //
-// The client is armcontainerservice/v6 (API version 2025-02-01, which has
+// The client is armcontainerservice/v8 (API version 2025-02-01, which has
 // networkDataplane and advancedNetworking) with azidentity's
 // DefaultAzureCredential unless ClientOptions.Credential says otherwise.
 // That API version has no typed nodeProvisioningProfile, so Plan reads it

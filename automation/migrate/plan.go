@@ -10,7 +10,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
-	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
+	"github.com/aks-cilium/aks-cilium/automation/acns"
 	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -39,30 +40,10 @@ type Change struct {
 }
 
 // ACNS is the state of Advanced Container Networking Services (a paid
-// add-on): networkProfile.advancedNetworking.
-type ACNS struct {
-	// Enabled switches ACNS as a whole.
-	Enabled bool `json:"enabled"`
-	// Observability: network metrics and flow logs.
-	Observability bool `json:"observability"`
-	// Security: FQDN filtering and L7 policies; needs the Cilium data plane.
-	Security bool `json:"security"`
-}
-
-// String is "off", or "on (observability, security)".
-func (a ACNS) String() string {
-	if !a.Enabled {
-		return "off"
-	}
-	var parts []string
-	if a.Observability {
-		parts = append(parts, "observability")
-	}
-	if a.Security {
-		parts = append(parts, "security")
-	}
-	return "on (" + strings.Join(parts, ", ") + ")"
-}
+// add-on), networkProfile.advancedNetworking: the spec's type, so a plan
+// and a cluster spec say the same thing (Security is the level None, FQDN
+// or L7; L7 is set with API 2025-10-01, see automation/acns).
+type ACNS = spec.ACNS
 
 // normalize applies the zero-value default and checks the change.
 func (c Change) normalize() (Change, error) {
@@ -74,12 +55,17 @@ func (c Change) normalize() (Change, error) {
 		return c, fmt.Errorf("invalid change: dataplane %q: only %q is supported (AKS has no in-place path back to the Azure data plane)", c.Dataplane, DataplaneCilium)
 	}
 	if a := c.ACNS; a != nil {
-		if !a.Enabled && (a.Observability || a.Security) {
+		if !slices.Contains(spec.ACNSSecurityLevels, a.Security.Level()) {
+			return c, fmt.Errorf("invalid change: ACNS security level %q: want one of None, FQDN, L7", a.Security)
+		}
+		if !a.Enabled && (a.Observability || a.Security.FQDN()) {
 			return c, fmt.Errorf("invalid change: ACNS observability or security without ACNS enabled: set Enabled, or turn both off to disable ACNS")
 		}
-		if a.Enabled && !a.Observability && !a.Security {
+		if a.Enabled && !a.Observability && !a.Security.FQDN() {
 			return c, fmt.Errorf("invalid change: ACNS enabled with neither observability nor security: turn one on, or set Enabled false to disable ACNS")
 		}
+		eff := a.Effective()
+		c.ACNS = &eff
 	}
 	return c, nil
 }
@@ -122,7 +108,7 @@ func (s NetworkState) satisfies(c Change) bool {
 	if c.Dataplane != "" && (!strings.EqualFold(s.Dataplane, DataplaneCilium) || !strings.EqualFold(s.Policy, DataplaneCilium)) {
 		return false
 	}
-	if c.ACNS != nil && *c.ACNS != s.ACNS {
+	if c.ACNS != nil && c.ACNS.Effective() != s.ACNS.Effective() {
 		return false
 	}
 	return true
@@ -388,17 +374,7 @@ func networkState(np *armcontainerservice.NetworkProfile) NetworkState {
 		Dataplane:  str((*string)(np.NetworkDataplane)),
 		PodCIDR:    str(np.PodCidr),
 	}
-	if a := np.AdvancedNetworking; a != nil && a.Enabled != nil && *a.Enabled {
-		// ARM: "when enabled, all observability and security features are
-		// enabled unless explicitly disabled".
-		s.ACNS = ACNS{Enabled: true, Observability: true, Security: true}
-		if a.Observability != nil && a.Observability.Enabled != nil {
-			s.ACNS.Observability = *a.Observability.Enabled
-		}
-		if a.Security != nil && a.Security.Enabled != nil {
-			s.ACNS.Security = *a.Security.Enabled
-		}
-	}
+	s.ACNS = acns.FromARM(np.AdvancedNetworking)
 	return s
 }
 
@@ -566,14 +542,18 @@ func (p *Plan) checkDataplane(napMode string) {
 // checkACNS checks an ACNS change.
 func (p *Plan) checkACNS() {
 	want := *p.Change.ACNS
-	if want.Security && !strings.EqualFold(p.Target.Dataplane, DataplaneCilium) {
+	if want.Security.FQDN() && !strings.EqualFold(p.Target.Dataplane, DataplaneCilium) {
 		p.block(CodeACNSNeedsCilium, "ACNS security (FQDN filtering, L7 policies) works only on the Cilium data plane, and the cluster is not on it",
 			"migrate to Cilium first (Change{Dataplane: \"cilium\"}), or turn security off")
 	}
 	if want.Enabled && !p.Current.ACNS.Enabled {
 		p.warn(CodeACNSCost, "ACNS is a paid add-on, billed per node", "")
 	}
-	if p.Current.ACNS.Security && !want.Security {
+	if p.Current.ACNS.Security.L7() && !want.Security.L7() && want.Security.FQDN() {
+		p.warn(CodeACNSSecurityOff, "the ACNS security level goes from L7 to FQDN: CiliumNetworkPolicies with L7 HTTP rules stop being enforced as written",
+			"remove or rewrite those policies first (components/netpol refuses httpIngress below L7)")
+	}
+	if p.Current.ACNS.Security.FQDN() && !want.Security.FQDN() {
 		p.warn(CodeACNSSecurityOff, "ACNS security turns off: CiliumNetworkPolicies with toFQDNs or L7 HTTP rules stop being enforced as written",
 			"remove or rewrite those policies first")
 	}
@@ -627,7 +607,7 @@ func (p *Plan) describe() {
 			p.Impact = append(p.Impact, fmt.Sprintf("AKS installs Cilium %s or later on Kubernetes %s", p.MinCiliumVersion, p.KubernetesVersion))
 		}
 	}
-	if p.Change.ACNS != nil && *p.Change.ACNS != p.Current.ACNS {
+	if p.Change.ACNS != nil && p.Change.ACNS.Effective() != p.Current.ACNS.Effective() {
 		p.Impact = append(p.Impact, fmt.Sprintf("ACNS goes from %s to %s, in place", p.Current.ACNS, p.Change.ACNS))
 	}
 	if p.Blocked() {
@@ -669,8 +649,11 @@ func azCommand(resourceGroup, cluster string, c Change) string {
 			if !a.Observability {
 				cmd += " --disable-acns-observability"
 			}
-			if !a.Security {
+			switch {
+			case !a.Security.FQDN():
 				cmd += " --disable-acns-security"
+			case a.Security.L7():
+				cmd += " --acns-advanced-networkpolicies L7"
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package migrate
 
 import (
+	"github.com/aks-cilium/aks-cilium/components/spec"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	acs "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
+	acs "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/stretchr/testify/require"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -328,7 +330,7 @@ func TestPlanCalicoWarns(t *testing.T) {
 }
 
 func TestPlanACNS(t *testing.T) {
-	on := &ACNS{Enabled: true, Observability: true, Security: true}
+	on := &ACNS{Enabled: true, Observability: true, Security: spec.ACNSSecurityFQDN}
 
 	// Security needs Cilium.
 	p := newHarness(t, overlayCluster(), linuxPools()).plan(PlanOptions{Change: Change{ACNS: on}})
@@ -353,6 +355,11 @@ func TestPlanACNS(t *testing.T) {
 	p = newHarness(t, mc, linuxPools()).plan(PlanOptions{Change: Change{ACNS: on}})
 	require.True(t, p.NoOp)
 
+	// L7 is a change from ARM's default (FQDN), with the CLI's flag for it.
+	p = newHarness(t, mc, linuxPools()).plan(PlanOptions{Change: Change{ACNS: &ACNS{Enabled: true, Observability: true, Security: spec.ACNSSecurityL7}}})
+	require.False(t, p.NoOp, "ARM's enabled alone is FQDN, not L7")
+	require.Equal(t, "az aks update -g rg-prod -n aks-prod --enable-acns --acns-advanced-networkpolicies L7", p.Command)
+
 	// Turning security off warns about FQDN and L7 policies.
 	p = newHarness(t, mc, linuxPools()).plan(PlanOptions{Change: Change{ACNS: &ACNS{}}})
 	require.Equal(t, []string{CodeACNSSecurityOff}, codes(p.Warnings))
@@ -361,7 +368,7 @@ func TestPlanACNS(t *testing.T) {
 
 func TestPlanRejectsInvalidChange(t *testing.T) {
 	h := newHarness(t, overlayCluster(), linuxPools())
-	for _, c := range []Change{{Dataplane: "azure"}, {ACNS: &ACNS{Security: true}}, {ACNS: &ACNS{Enabled: true}}} {
+	for _, c := range []Change{{Dataplane: "azure"}, {ACNS: &ACNS{Security: spec.ACNSSecurityFQDN}}, {ACNS: &ACNS{Enabled: true}}, {ACNS: &ACNS{Enabled: true, Security: "HTTP"}}} {
 		_, err := h.client.Plan(context.Background(), testSub, testRG, testCluster, PlanOptions{Change: c})
 		require.ErrorContains(t, err, "invalid change")
 	}

@@ -33,7 +33,7 @@ func ForCluster(cfg Config, c spec.Cluster) Config {
 // LintContextFor is what Lint should know of a cluster, from its spec.
 func LintContextFor(c spec.Cluster) LintContext {
 	ctx := LintContext{KubernetesVersion: c.KubernetesVersion}
-	security := c.ACNS.Effective().Security
+	security := c.ACNS.Effective().Security.Level()
 	ctx.ACNSSecurity = &security
 	if p, err := spec.ParseCIDR(c.Network.VNet.NodeSubnet.CIDR); err == nil {
 		ctx.NodeSubnets = []netip.Prefix{p}

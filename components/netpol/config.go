@@ -333,10 +333,7 @@ func (c Config) Validate() field.ErrorList {
 // enforce them).
 func (c Config) validateACNS() field.ErrorList {
 	var errs field.ErrorList
-	level := c.ACNS.Security
-	if level == "" {
-		level = spec.ACNSSecurityNone
-	}
+	level := c.ACNS.Security.Level()
 	if !slices.Contains(spec.ACNSSecurityLevels, level) {
 		errs = append(errs, field.NotSupported(field.NewPath("acns", "security"), level, spec.ACNSSecurityLevels))
 	}

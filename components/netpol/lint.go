@@ -374,10 +374,10 @@ func (l *linter) acns(path *field.Path, what string, l7 bool) {
 	if lv := l.ctx.ACNSSecurity; lv != nil {
 		switch {
 		case l7 && !lv.L7():
-			l.add(CodeACNSRequired, SeverityError, path, fmt.Sprintf("%s need the ACNS security level L7; the cluster has %s", what, orNoneLevel(*lv)),
+			l.add(CodeACNSRequired, SeverityError, path, fmt.Sprintf("%s need the ACNS security level L7; the cluster has %s", what, lv.Level()),
 				"set acns.security: L7 (networkProfile.advancedNetworking.security.advancedNetworkPolicies L7, API 2025-08-01 or later), or drop the rule")
 		case !l7 && !lv.FQDN():
-			l.add(CodeACNSRequired, SeverityError, path, fmt.Sprintf("%s need the ACNS security level FQDN or L7; the cluster has %s", what, orNoneLevel(*lv)),
+			l.add(CodeACNSRequired, SeverityError, path, fmt.Sprintf("%s need the ACNS security level FQDN or L7; the cluster has %s", what, lv.Level()),
 				"set acns.security: FQDN (networkProfile.advancedNetworking.security.enabled), or drop the rule")
 		}
 	}
@@ -385,13 +385,6 @@ func (l *linter) acns(path *field.Path, what string, l7 bool) {
 		l.add(CodeACNSRequired, SeverityError, path, fmt.Sprintf("%s need Kubernetes %s or later; the cluster runs %s", what, MinACNSKubernetes, l.kubernetes),
 			"upgrade the cluster, or drop the rule")
 	}
-}
-
-func orNoneLevel(s spec.ACNSSecurity) spec.ACNSSecurity {
-	if s == "" {
-		return spec.ACNSSecurityNone
-	}
-	return s
 }
 
 func (l *linter) bareWildcard(path *field.Path, pattern string) {

@@ -177,7 +177,7 @@ func TestMonitoringDefaults(t *testing.T) {
 // security.enabled turns on), never L7.
 func TestDecodeACNSSecurity(t *testing.T) {
 	for in, want := range map[string]ACNSSecurity{
-		`true`: ACNSSecurityFQDN, `false`: ACNSSecurityNone, `"L7"`: ACNSSecurityL7, `"FQDN"`: ACNSSecurityFQDN, `"None"`: ACNSSecurityNone,
+		`true`: ACNSSecurityFQDN, `false`: "", `"L7"`: ACNSSecurityL7, `"FQDN"`: ACNSSecurityFQDN, `"None"`: ACNSSecurityNone,
 	} {
 		c, err := DecodeJSON([]byte(`{"acns":{"enabled":true,"security":` + in + `}}`))
 		require.NoError(t, err, in)
@@ -186,5 +186,7 @@ func TestDecodeACNSSecurity(t *testing.T) {
 	_, err := DecodeJSON([]byte(`{"acns":{"security":7}}`))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "None, FQDN, L7")
-	assert.Equal(t, ACNSSecurityNone, Cluster{}.WithDefaults().ACNS.Security, "the default level is None")
+	assert.Equal(t, ACNSSecurityNone, Cluster{}.WithDefaults().ACNS.Security.Level(), "the default level is None")
+	assert.Equal(t, ACNS{}, ACNS{Security: ACNSSecurityNone, Observability: true}.Effective(), "off is the zero value")
+	assert.Equal(t, ACNS{Enabled: true}, ACNS{Enabled: true, Security: ACNSSecurityNone}.Effective(), "None is written empty")
 }

@@ -55,9 +55,6 @@ func (c Cluster) WithDefaults() Cluster {
 		out.Security.WorkloadIdentity = ptr(true)
 	}
 
-	if out.ACNS.Security == "" {
-		out.ACNS.Security = ACNSSecurityNone
-	}
 	out.Monitoring = monitoringDefaults(out.Monitoring, out.Name)
 	out.SystemPool = poolDefaults(out.SystemPool, n.Mode)
 	out.UserPools = append([]NodePool(nil), c.UserPools...)

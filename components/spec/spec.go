@@ -188,8 +188,8 @@ type ACNS struct {
 	Enabled bool `json:"enabled,omitempty"`
 	// Observability enables network metrics and flow logs (needs Enabled).
 	Observability bool `json:"observability,omitempty"`
-	// Security is the security level: None (the default), FQDN (FQDN
-	// filtering) or L7 (FQDN filtering and L7 HTTP policies). FQDN and L7
+	// Security is the security level: None (the default; empty means None),
+	// FQDN (FQDN filtering) or L7 (FQDN filtering and L7 HTTP policies). FQDN and L7
 	// need Enabled and Kubernetes 1.29 or later. For specs written before
 	// the level existed, true reads as FQDN (what API 2024-10-01's
 	// security.enabled turns on) and false as None.
@@ -224,7 +224,7 @@ func (s *ACNSSecurity) UnmarshalJSON(data []byte) error {
 		*s = ACNSSecurityFQDN
 		return nil
 	case "false", "null":
-		*s = ACNSSecurityNone
+		*s = ""
 		return nil
 	}
 	var v string
@@ -241,16 +241,25 @@ func (s ACNSSecurity) FQDN() bool { return s == ACNSSecurityFQDN || s == ACNSSec
 // L7 reports whether the level includes L7 (HTTP) policies.
 func (s ACNSSecurity) L7() bool { return s == ACNSSecurityL7 }
 
-// Effective is ACNS as the cluster gets it: everything off unless Enabled,
-// and the security level None when unset.
+// Effective is ACNS as the cluster gets it, in one canonical form that ==
+// compares: the zero value when ACNS is off, and the level None written as
+// empty.
 func (a ACNS) Effective() ACNS {
 	if !a.Enabled {
-		return ACNS{Security: ACNSSecurityNone}
+		return ACNS{}
 	}
-	if a.Security == "" {
-		a.Security = ACNSSecurityNone
+	if a.Security == ACNSSecurityNone {
+		a.Security = ""
 	}
 	return a
+}
+
+// Level is the security level with None for empty.
+func (s ACNSSecurity) Level() ACNSSecurity {
+	if s == "" {
+		return ACNSSecurityNone
+	}
+	return s
 }
 
 // String is "off", or "on (observability, security L7)".
@@ -263,7 +272,7 @@ func (a ACNS) String() string {
 	if a.Observability {
 		parts = append(parts, "observability")
 	}
-	parts = append(parts, "security "+string(a.Security))
+	parts = append(parts, "security "+string(a.Security.Level()))
 	return "on (" + strings.Join(parts, ", ") + ")"
 }
 

@@ -624,7 +624,7 @@ func validateSecurity(s Security, p *field.Path) field.ErrorList {
 func validateACNS(a ACNS, k8s *KubernetesVersion, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	sp := p.Child("security")
-	if !slices.Contains(ACNSSecurityLevels, a.Security) {
+	if !slices.Contains(ACNSSecurityLevels, a.Security.Level()) {
 		errs = append(errs, field.NotSupported(sp, a.Security, ACNSSecurityLevels))
 	}
 	if !a.Enabled {

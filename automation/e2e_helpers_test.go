@@ -17,6 +17,7 @@ import (
 
 	. "github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/automationtest"
+	"github.com/aks-cilium/aks-cilium/automation/simulated"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 	"github.com/aks-cilium/aks-cilium/sim/kubesim"
@@ -60,8 +61,9 @@ func referenceSpec(name string) spec.Cluster {
 }
 
 // referenceResources is what the reference spec creates in (simulated)
-// Azure: resource group, VNet, ManagedCluster, two AgentPools.
-const referenceResources = 5
+// Azure: resource group, VNet, ManagedCluster, two AgentPools, and the
+// cluster identity's Network Contributor on the node subnet.
+const referenceResources = 6
 
 // harness is an Engine and a simulator in a private temporary folder.
 type harness struct {
@@ -111,6 +113,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 		PulumiHome: filepath.Join(o.Dir, "home"),
 		Env:        env,
 		Progress:   progress,
+		ACNS:       simulated.ACNSOptions(sim),
 	})
 	require.NoError(t, err)
 	return &harness{t: t, dir: o.Dir, sim: sim, eng: eng, env: env, progress: progress}

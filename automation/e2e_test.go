@@ -26,8 +26,9 @@ import (
 
 // referenceCreates is what a first preview of the reference spec plans:
 // the stack, Platform, Network and Cluster components, the resource group,
-// VNet, ManagedCluster, two AgentPools and the Kubernetes provider.
-const referenceCreates = 10
+// VNet, ManagedCluster, two AgentPools, the Network Contributor role
+// assignment on the node subnet and the Kubernetes provider.
+const referenceCreates = 11
 
 const (
 	typeManagedCluster = "azure-native:containerservice/v20241001:ManagedCluster"
@@ -71,7 +72,7 @@ func TestE2ELifecycle(t *testing.T) {
 	assert.Equal(t, "overlay", up.Outputs["ipMode"].Value)
 	assert.Equal(t, "1.17.9", up.Outputs["minCiliumVersion"].Value, "Kubernetes 1.32: the higher of the guide and the AKS docs")
 	assert.Equal(t, result.Output{Value: "[secret]", Secret: true}, up.Outputs["kubeconfig"], "the kubeconfig is masked")
-	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2}, simTypes(h.sim))
+	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2, "RoleAssignment": 1}, simTypes(h.sim))
 	mc, ok := h.sim.Get(clusterID(c))
 	require.True(t, ok)
 	profile := mc.Outputs["networkProfile"].(map[string]any)
@@ -250,7 +251,7 @@ func TestE2ECancelUp(t *testing.T) {
 			up, err := h2.eng.Up(t.Context(), "dev", c, UpOptions{})
 			require.NoError(t, err, "a rerun converges")
 			assert.Zero(t, up.Changes["replace"]+up.Changes["delete"], up.ChangeSummary())
-			assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2}, simTypes(h2.sim))
+			assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2, "RoleAssignment": 1}, simTypes(h2.sim))
 			noop, err := h2.eng.Preview(t.Context(), "dev", c, PreviewOptions{})
 			require.NoError(t, err)
 			assert.False(t, noop.HasChanges(), noop.ChangeSummary())
@@ -565,7 +566,7 @@ func TestE2EKilledUp(t *testing.T) {
 	up, err := h.eng.Up(ctx, "dev", c, UpOptions{})
 	require.NoError(t, err, "a rerun converges")
 	assert.Zero(t, up.Changes["replace"]+up.Changes["delete"], up.ChangeSummary())
-	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2}, simTypes(h.sim))
+	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2, "RoleAssignment": 1}, simTypes(h.sim))
 	noop, err := h.eng.Preview(ctx, "dev", c, PreviewOptions{})
 	require.NoError(t, err)
 	assert.False(t, noop.HasChanges(), noop.ChangeSummary())

@@ -40,6 +40,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/aks-cilium/aks-cilium/automation/acns"
 	"github.com/aks-cilium/aks-cilium/components"
 	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/spec"
@@ -83,6 +84,13 @@ type Options struct {
 	// Parallel bounds resource operations per run (pulumi --parallel); 0 is
 	// pulumi's default.
 	Parallel int
+	// ACNS configures the Engine's own ARM calls for ACNS (automation/acns):
+	// after an up whose spec has ACNS on, or had it on before, the Engine
+	// makes the cluster's ACNS the spec's through ARM and refreshes the
+	// stack. Nil means acns.ClientOptions{} (DefaultAzureCredential), made
+	// only when that step first runs. The simulator's ARM front end plugs
+	// in here (ARM.Transport).
+	ACNS *acns.ClientOptions
 }
 
 // Engine runs operations on the stacks of one project. It is safe for
@@ -99,6 +107,9 @@ type Engine struct {
 	secretsMu sync.Mutex
 	secrets   []string          // values to mask, longest first
 	masker    *strings.Replacer // replaces every one of secrets
+
+	acnsMu sync.Mutex
+	acns   *acns.Client // made on first use (acnsClient)
 }
 
 var stackNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)

@@ -36,12 +36,40 @@ type DestroyOptions struct{}
 
 // Preview validates the spec, writes it into the stack's config and runs a
 // preview. An invalid spec returns *InvalidSpecError before any process runs.
+//
+// The result's ARMChanges say what the ACNS step of an up would do through
+// ARM (see Up); a preview does not read ARM, so they are derived from the
+// stack's previous spec.
 func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ PreviewOptions) (*result.Result, error) {
+	prev, pending, err := e.stored(ctx, stack, c)
+	if err != nil {
+		return nil, err
+	}
 	st, err := e.prepare(ctx, stack, &c)
 	if err != nil {
 		return nil, err
 	}
-	return e.preview(ctx, st, "preview")
+	r, err := e.preview(ctx, st, "preview")
+	if err != nil {
+		return nil, err
+	}
+	r.ARMChanges = plannedACNS(prev, c.ACNS, pending, r.Steps, c.Name)
+	return r, nil
+}
+
+// stored is what the stack's settings hold before this operation writes
+// its spec (storedState); nothing for an invalid spec, which prepare
+// refuses.
+func (e *Engine) stored(ctx context.Context, stack string, c spec.Cluster) (*spec.Cluster, bool, error) {
+	if _, err := checkSpec(stack, c); err != nil {
+		return nil, false, err
+	}
+	st, err := e.stack(ctx, stack, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	prev, pending := storedState(ctx, st)
+	return prev, pending, nil
 }
 
 // preview runs a preview; label heads its progress lines.
@@ -65,10 +93,31 @@ func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*re
 // Up previews, refuses guarded replacements (result.Guarded) unless
 // allowed, then deploys. The result carries the stack outputs, secrets
 // masked.
+//
+// Then, when the spec has ACNS on, or the stack's previous spec had it, or
+// an earlier up left an ACNS change unfinished, Up makes the cluster's
+// ACNS the spec's through ARM (automation/acns, API 2025-10-01: the L7
+// level, and every switch of an existing cluster, which azure-native
+// 2.88.0 cannot make in place; components.ACNSIgnorePath says why), and
+// refreshes the stack when ARM changed it, so that the next preview shows
+// no changes. result.ARMChanges records it. When that step fails after a
+// successful update, Up returns an *ACNSError with the result; the next Up
+// retries it.
 func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptions) (*result.Result, error) {
+	prev, pending, err := e.stored(ctx, stack, c)
+	if err != nil {
+		return nil, err
+	}
 	st, err := e.prepare(ctx, stack, &c)
 	if err != nil {
 		return nil, err
+	}
+	involved := acnsInvolved(prev, c.ACNS, pending)
+	if involved {
+		want := c.ACNS.Effective()
+		if err := writeConfig(ctx, st, configACNSPending, &want); err != nil {
+			return nil, err
+		}
 	}
 	if !o.AllowReplace {
 		plan, err := e.preview(ctx, st, "preview (replacement guardrail)")
@@ -95,6 +144,11 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 		r.Changes = changes(*res.Summary.ResourceChanges)
 	}
 	r.Outputs = e.outputs(res.Outputs)
+	if involved {
+		if err := e.ensureACNS(ctx, st, r, c.ACNS); err != nil {
+			return r, &ACNSError{Stack: stack, Result: r, Err: err}
+		}
+	}
 	return r, nil
 }
 

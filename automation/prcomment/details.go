@@ -513,3 +513,40 @@ func nameOf(urn string) string {
 	}
 	return urn
 }
+
+// armChanges lists what the Engine changes through Azure Resource Manager
+// outside the Pulumi plan (result.ARMChange), or "". These are not in the
+// counts: the Pulumi plan does not know them.
+func armChanges(r *result.Result, c cleaner) string {
+	if len(r.ARMChanges) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("**Through Azure Resource Manager, outside the Pulumi plan**")
+	if future(r.Kind) {
+		b.WriteString(" (the Engine makes these after the update and refreshes the stack):\n\n")
+	} else {
+		b.WriteString(" (made after the update; the stack was refreshed):\n\n")
+	}
+	for _, a := range r.ARMChanges {
+		b.WriteString("- " + code(truncate(c.line(a.Property), maxShortValue)) + " of " + code(truncate(c.line(lastPart(a.Resource)), maxShortValue)) + ": ")
+		if a.Old != "" {
+			b.WriteString(code(truncate(c.line(a.Old), maxShortValue)) + " → ")
+		}
+		b.WriteString(code(truncate(c.line(a.New), maxShortValue)))
+		if a.Note != "" {
+			b.WriteString(". " + truncate(c.line(a.Note), maxMessageBytes/4))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// lastPart is the last segment of an ARM ID (the resource's name).
+func lastPart(id string) string {
+	if i := strings.LastIndex(id, "/"); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}

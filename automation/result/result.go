@@ -62,6 +62,11 @@ type Result struct {
 	// Outputs are the stack outputs after an up or refresh; secret ones are
 	// masked (see Output).
 	Outputs map[string]Output `json:",omitempty"`
+	// ARMChanges are the changes made (an up) or to be made (a preview)
+	// through Azure Resource Manager directly, outside the Pulumi plan:
+	// what the azure-native API version cannot express or change in place
+	// (ACNS: automation/acns). Steps never include them.
+	ARMChanges []ARMChange `json:",omitempty"`
 	// Duration is the wall time of the operation.
 	Duration time.Duration
 }
@@ -72,8 +77,28 @@ type Output struct {
 	Secret bool
 }
 
-// HasChanges reports whether anything other than "same" is planned or done.
+// ARMChange is one change made through ARM outside the Pulumi plan.
+type ARMChange struct {
+	// Resource is the resource's ARM ID, or its name when the ID is not
+	// known yet (a first deployment).
+	Resource string
+	// Property is the ARM property path, e.g. "networkProfile.advancedNetworking".
+	Property string
+	// Old and New are display values; Old is "" when not known (a preview
+	// does not read ARM).
+	Old, New string
+	// Applied is true when the change was made, false when it is planned.
+	Applied bool
+	// Note says why the change goes through ARM.
+	Note string `json:",omitempty"`
+}
+
+// HasChanges reports whether anything other than "same" is planned or
+// done, ARM changes outside the plan included.
 func (r *Result) HasChanges() bool {
+	if len(r.ARMChanges) > 0 {
+		return true
+	}
 	for op, n := range r.Changes {
 		if op != OpSame && n > 0 {
 			return true
@@ -83,7 +108,8 @@ func (r *Result) HasChanges() bool {
 }
 
 // ChangeSummary is a stable one-line summary such as "2 create, 1 update"
-// (operations in alphabetical order), or "no changes".
+// (operations in alphabetical order, then "N through ARM" for ARMChanges),
+// or "no changes".
 func (r *Result) ChangeSummary() string {
 	ops := make([]string, 0, len(r.Changes))
 	for op, n := range r.Changes {
@@ -91,13 +117,16 @@ func (r *Result) ChangeSummary() string {
 			ops = append(ops, string(op))
 		}
 	}
-	if len(ops) == 0 {
+	if len(ops) == 0 && len(r.ARMChanges) == 0 {
 		return "no changes"
 	}
 	sort.Strings(ops)
 	parts := make([]string, len(ops))
 	for i, op := range ops {
 		parts[i] = fmt.Sprintf("%d %s", r.Changes[Op(op)], op)
+	}
+	if n := len(r.ARMChanges); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d through ARM", n))
 	}
 	return strings.Join(parts, ", ")
 }

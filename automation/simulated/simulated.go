@@ -20,10 +20,16 @@ import (
 	"io"
 	"maps"
 	"path/filepath"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"k8s.io/client-go/rest"
 
 	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/acns"
 	"github.com/aks-cilium/aks-cilium/sim/apiserver"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 	"github.com/aks-cilium/aks-cilium/sim/kubesim"
@@ -122,11 +128,24 @@ func Start(ctx context.Context, o Options) (*Environment, error) {
 	}
 	eo.Env["PULUMI_DEBUG_PROVIDERS"] = kubesim.DebugProviders(env.Azure.EnvVars()["PULUMI_DEBUG_PROVIDERS"], kubeEntry)
 	eo.Env["PULUMI_IGNORE_AMBIENT_PLUGINS"] = "true"
+	if eo.ACNS == nil {
+		eo.ACNS = ACNSOptions(env.Azure)
+	}
 	if env.Engine, err = automation.New(eo); err != nil {
 		env.Close()
 		return nil, err
 	}
 	return env, nil
+}
+
+// ACNSOptions send the Engine's ACNS calls through ARM (automation/acns) to
+// the simulated Azure's ARM front end, with a fake credential.
+func ACNSOptions(sim *azuresim.Simulator) *acns.ClientOptions {
+	return &acns.ClientOptions{
+		Credential:   &azfake.TokenCredential{},
+		ARM:          arm.ClientOptions{ClientOptions: policy.ClientOptions{Transport: sim.ARMTransport()}},
+		PollInterval: time.Millisecond,
+	}
 }
 
 // startKube starts kubesim on a local API server, or the stand-in, and

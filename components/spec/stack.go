@@ -16,6 +16,10 @@ const (
 	// ConfigPolicies holds the baseline network policies as a structured
 	// object; optional.
 	ConfigPolicies = "aks-cilium:policies"
+	// ConfigACNSPending is written by the automation Engine, never read by
+	// the program: an ACNS change it must still make through ARM (set
+	// before an up, removed once ARM has it).
+	ConfigACNSPending = "aks-cilium:acnsPending"
 )
 
 // The outputs of a Platform stack (and of its Cluster component, which has

@@ -23,6 +23,9 @@ const (
 	TypeAgentPool      = "azure-native:containerservice/v20241001:AgentPool"
 	// TypeDeploymentStack carries the monitoring resources (an ARM template).
 	TypeDeploymentStack = "azure-native:resources:DeploymentStackAtResourceGroup"
+	// TypeRoleAssignment grants the cluster identity Network Contributor on
+	// its subnets (authorization/v2 v2.88.0, API 2022-04-01).
+	TypeRoleAssignment = "azure-native:authorization:RoleAssignment"
 )
 
 // DefaultKubernetesVersion is the version a ManagedCluster gets when its
@@ -106,6 +109,21 @@ var resourceTypes = map[string]*typeSpec{
 		forceNew: []string{"gpuInstanceProfile", "networkProfile", "osType", "podSubnetID", "vmSize", "vnetSubnetID"},
 		parent:   TypeManagedCluster,
 		outputs:  agentPoolOutputs,
+	},
+	// A role assignment is an extension resource: its ID is its scope's ID
+	// (here a subnet) plus /providers/Microsoft.Authorization/roleAssignments/
+	// {roleAssignmentName}, the path of RoleAssignments_Create in the REST
+	// spec (specification/authorization/resource-manager/Microsoft.Authorization/
+	// stable/2022-04-01/authorization-RoleAssignmentsCalls.json). Both path
+	// parameters replace; no body property is forceNew (the spec marks none
+	// create-only), and ARM refuses changes of principal or role in place
+	// (rules.go).
+	TypeRoleAssignment: {
+		token:    TypeRoleAssignment,
+		armType:  "Microsoft.Authorization/roleAssignments",
+		path:     "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
+		forceNew: []string{},
+		outputs:  roleAssignmentOutputs,
 	},
 	TypeDeploymentStack: {
 		token:    TypeDeploymentStack,
@@ -302,6 +320,20 @@ func deploymentStackOutputs(c *outputCtx, out map[string]any) {
 		}
 	}
 	out["outputs"] = outputs
+}
+
+// roleAssignmentOutputs adds what ARM computes: the scope as a read-only
+// property and the creation metadata; principalType defaults to User, as
+// in the REST spec.
+func roleAssignmentOutputs(c *outputCtx, out map[string]any) {
+	out["scope"] = str(c.inputs, "scope")
+	if str(out, "principalType") == "" {
+		out["principalType"] = "User"
+	}
+	out["createdBy"] = guid("deployer", c.sim.tenantID())
+	out["createdOn"] = "2026-01-01T00:00:00Z"
+	out["updatedBy"] = out["createdBy"]
+	out["updatedOn"] = out["createdOn"]
 }
 
 func resourceGroupOutputs(c *outputCtx, out map[string]any) {

@@ -153,6 +153,41 @@ var rules = []rule{
 		},
 	},
 	{
+		// Azure RBAC troubleshooting (learn.microsoft.com/azure/role-based-
+		// access-control/troubleshooting): "PrincipalNotFound: Principal
+		// <id> does not exist in the directory". The principals the
+		// simulated directory knows are the clusters' managed identities.
+		name:  "a role assignment's principal exists",
+		types: []string{TypeRoleAssignment},
+		ops:   writes,
+		check: func(st *store, r *armRequest) *ARMError {
+			principal := str(r.inputs, "principalId")
+			if knownPrincipal(st, principal) {
+				return nil
+			}
+			return &ARMError{400, "PrincipalNotFound",
+				fmt.Sprintf("Principal %s does not exist in the directory. Check that you have the correct principal ID.", strings.ReplaceAll(principal, "-", ""))}
+		},
+	},
+	{
+		// The same page: "RoleAssignmentUpdateNotPermitted: Tenant ID,
+		// application ID, principal ID, and scope are not allowed to be
+		// updated." (the scope is in the ID, so a new scope is a new
+		// assignment).
+		name:  "a role assignment's principal and role do not change",
+		types: []string{TypeRoleAssignment},
+		ops:   []Op{OpUpdate},
+		check: func(st *store, r *armRequest) *ARMError {
+			old := st.get(r.id)
+			if old == nil || (strings.EqualFold(str(old.Inputs, "principalId"), str(r.inputs, "principalId")) &&
+				strings.EqualFold(str(old.Inputs, "roleDefinitionId"), str(r.inputs, "roleDefinitionId"))) {
+				return nil
+			}
+			return &ARMError{400, "RoleAssignmentUpdateNotPermitted",
+				"Tenant ID, application ID, principal ID, and scope are not allowed to be updated."}
+		},
+	},
+	{
 		name:  "subnets fit the VNet and do not overlap",
 		types: []string{TypeVirtualNetwork, TypeSubnet},
 		ops:   writes,
@@ -182,6 +217,33 @@ var rules = []rule{
 					lastSegment(r.id), len(held), strings.Join(ids, ", "))}
 		},
 	},
+}
+
+// knownPrincipal reports whether a principal is one of the simulated
+// directory's: a cluster's system- or user-assigned identity, or its
+// kubelet identity.
+func knownPrincipal(st *store, principal string) bool {
+	if principal == "" {
+		return false
+	}
+	for _, r := range st.all() {
+		if r.Type != TypeManagedCluster {
+			continue
+		}
+		id := obj(r.Outputs, "identity")
+		if strings.EqualFold(str(id, "principalId"), principal) {
+			return true
+		}
+		for _, u := range obj(id, "userAssignedIdentities") {
+			if um, ok := u.(map[string]any); ok && strings.EqualFold(str(um, "principalId"), principal) {
+				return true
+			}
+		}
+		if strings.EqualFold(str(obj(obj(r.Outputs, "identityProfile"), "kubeletidentity"), "objectId"), principal) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkRules returns the first rule's objection to r, or nil.

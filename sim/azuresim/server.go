@@ -252,11 +252,12 @@ func (p *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if res == nil {
 		return &pulumirpc.ReadResponse{Id: ""}, nil
 	}
+	seen := asSeenByProvider(t.token, res.Outputs)
 	inputs := res.Inputs
 	if req.GetInputs() != nil {
-		inputs = projectChanges(toGo(oldInputs), toGo(oldOutputs), res.Outputs)
+		inputs = projectChanges(toGo(oldInputs), toGo(oldOutputs), seen)
 	}
-	outs, err := encode(fromGo(res.Outputs), "outputs")
+	outs, err := encode(fromGo(seen), "outputs")
 	if err != nil {
 		return nil, err
 	}

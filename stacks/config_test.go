@@ -162,7 +162,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		var subnets []resource.PropertyValue
 		for _, s := range args.Inputs["subnets"].ArrayValue() {
 			o := s.ObjectValue().Copy()
-			o["id"] = resource.NewProperty("/subnets/" + o["name"].StringValue())
+			o["id"] = resource.NewProperty("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/" + o["name"].StringValue())
 			subnets = append(subnets, resource.NewProperty(o))
 		}
 		out["subnets"] = resource.NewProperty(subnets)

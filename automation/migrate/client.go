@@ -25,7 +25,7 @@ type ClientOptions struct {
 }
 
 // Client reads and updates AKS clusters through Azure Resource Manager with
-// the Azure SDK for Go (armcontainerservice, API version 2025-02-01). One
+// the Azure SDK for Go (armcontainerservice/v8, API version 2025-10-01). One
 // Client serves every subscription its credential can reach.
 type Client struct {
 	cred azcore.TokenCredential

@@ -11,11 +11,15 @@
 //
 // # Why not just change the Pulumi program
 //
-// With azure-native v2.88.0, any change under a ManagedCluster's
-// networkProfile (the data plane, the network policy, even
-// advancedNetworking for ACNS) plans a replacement of the whole cluster
-// (pulumi/pulumi-azure-native#4756): every workload and everything stored in
-// it would start over. The automation package refuses such a preview. The
+// With azure-native v2.88.0, a changed value under a ManagedCluster's
+// networkProfile (the data plane, the network policy, an ACNS switch that
+// was set before) plans a replacement of the whole cluster
+// (pulumi/pulumi-azure-native#4756; its diff promotes nested updates, not
+// nested adds or deletes): every workload and everything stored in it would
+// start over. The Cluster component leaves advancedNetworking to ARM after
+// the create (components.ACNSIgnorePath), and the automation Engine makes
+// ACNS switches through automation/acns; the ACNS change here is the same
+// switch for a cluster outside the Engine. The automation package refuses such a preview. The
 // safe path is:
 //
 //  1. Plan: read the live cluster and check it (this package).
@@ -138,13 +142,14 @@
 //
 // # Azure SDK and testing seam
 //
-// The client is armcontainerservice/v8 (API version 2025-02-01, which has
-// networkDataplane and advancedNetworking) with azidentity's
-// DefaultAzureCredential unless ClientOptions.Credential says otherwise.
-// That API version has no typed nodeProvisioningProfile, so Plan reads it
-// from the raw response when ARM sends it. The PUT body is the cluster as
-// read through that API version: properties newer than it are neither read
-// nor sent.
+// The client is armcontainerservice/v8 (API version 2025-10-01, which has
+// networkDataplane, advancedNetworking and its L7 level; the project's one
+// version of the ARM SDK) with azidentity's DefaultAzureCredential unless
+// ClientOptions.Credential says otherwise. Plan reads
+// nodeProvisioningProfile.mode from the raw response (from before the SDK
+// typed it), so it hears ARM whatever the SDK's model. The PUT body is the
+// cluster as read through that API version: properties newer than it are
+// neither read nor sent.
 //
 // Everything goes through ClientOptions.ARM (an arm.ClientOptions), so a
 // test or a local stand-in of ARM plugs in there: the SDK's fake servers

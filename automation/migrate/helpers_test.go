@@ -240,7 +240,7 @@ func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 	if resp == nil {
 		// Like a real transport, give up on a request whose context ended.
 		// The fake servers are then called without cancellation: their
-		// generated dispatch (v6.6.0) can send on a closed channel when the
+		// generated dispatch (seen with v6.6.0) can send on a closed channel when the
 		// context ends while they answer.
 		if err := req.Context().Err(); err != nil {
 			return nil, err

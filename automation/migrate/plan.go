@@ -432,9 +432,9 @@ func listPools(ctx context.Context, client *armcontainerservice.AgentPoolsClient
 }
 
 // nodeProvisioningMode reads properties.nodeProvisioningProfile.mode from
-// the raw GET body. The SDK's API version (2025-02-01) has no typed field
-// for it, so the typed model drops it; ARM or a stand-in that sends it is
-// still heard.
+// the raw GET body, independent of the SDK's typed model (the v6 SDK of
+// API 2025-02-01 had no field for it); ARM or a stand-in that sends it is
+// heard.
 func nodeProvisioningMode(raw *http.Response) string {
 	if raw == nil {
 		return ""

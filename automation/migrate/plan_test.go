@@ -102,8 +102,8 @@ func TestPlanRefusesWindowsPools(t *testing.T) {
 
 func TestPlanRefusesNodeAutoProvisioning(t *testing.T) {
 	h := newHarness(t, overlayCluster(), linuxPools())
-	// The SDK's API version (2025-02-01) has no nodeProvisioningProfile, so
-	// the fake cannot send it: add it on the wire, as ARM would.
+	// Plan reads nodeProvisioningProfile from the raw body: add it on the
+	// wire, as ARM would, behind the fake's back.
 	h.rec.edit = func(req *http.Request, body []byte) []byte {
 		if req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, clusterPath) {
 			return body

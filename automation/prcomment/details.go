@@ -261,6 +261,12 @@ func shortValue(v string, c cleaner) string {
 	return code(truncate(v, maxShortValue))
 }
 
+// networkProfileRule is how azure-native v2.88.0 plans a change under a
+// ManagedCluster's networkProfile (provider/pkg/provider/diff.go): a
+// changed value replaces, an added or removed property does not.
+const networkProfileRule = "azure-native v2.88.0 replaces a ManagedCluster when a value under `networkProfile` changes " +
+	"(adding or removing a property there is planned in place; pulumi/pulumi-azure-native#4756)."
+
 func clusterReplaced(names []string, will, networkProfile, short bool) string {
 	var b strings.Builder
 	subject, was, it, its := "The AKS cluster ", " was replaced:", "it", "its"
@@ -279,12 +285,12 @@ func clusterReplaced(names []string, will, networkProfile, short bool) string {
 	}
 	switch {
 	case networkProfile && will:
-		b.WriteString(" azure-native v2.88.0 replaces a ManagedCluster on any change under `networkProfile` (pulumi/pulumi-azure-native#4756)." +
-			" To change the data plane, network policy or ACNS of a running cluster, take the in-place migration path instead: " +
+		b.WriteString(" " + networkProfileRule +
+			" To change the data plane or network policy of a running cluster, take the in-place migration path instead: " +
 			"update the cluster through ARM (`az aks update --network-dataplane cilium --network-policy cilium`, or aks-cilium's in-place migration), " +
-			"then refresh the stack; the next preview then plans no replacement.")
+			"then refresh the stack; the next preview then plans no replacement. ACNS needs neither: aks-cilium's Engine switches it through ARM after the update.")
 	case networkProfile:
-		b.WriteString(" azure-native v2.88.0 replaces a ManagedCluster on any change under `networkProfile` (pulumi/pulumi-azure-native#4756).")
+		b.WriteString(" " + networkProfileRule)
 	case will:
 		b.WriteString(" Where AKS can make the change in place, take the in-place path instead: update the cluster through ARM, " +
 			"then refresh the stack; the next preview then plans no replacement.")

@@ -408,3 +408,19 @@ func BenchmarkRenderHuge(b *testing.B) {
 		Render(r, ciOptions)
 	}
 }
+
+// ARM changes outside the Pulumi plan are listed, planned or made, with
+// values cleaned like the rest of the comment.
+func TestRenderARMChanges(t *testing.T) {
+	r := &result.Result{Stack: "prod", Kind: result.KindPreview, ARMChanges: []result.ARMChange{{
+		Resource: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-prod",
+		Property: "networkProfile.advancedNetworking", Old: "off", New: "on (observability, security L7)", Note: "API 2024-10-01 cannot\nset it",
+	}}}
+	md := Render(r, Options{})
+	assert.Contains(t, md, "**Through Azure Resource Manager, outside the Pulumi plan** (the Engine makes these after the update and refreshes the stack):")
+	assert.Contains(t, md, "- `networkProfile.advancedNetworking` of `aks-prod`: `off` → `on (observability, security L7)`. API 2024-10-01 cannot set it\n")
+	r.Kind = result.KindUp
+	r.ARMChanges[0].Applied = true
+	assert.Contains(t, Render(r, Options{}), "(made after the update; the stack was refreshed)")
+	assert.NotContains(t, Render(&result.Result{Stack: "prod"}, Options{}), "Through Azure Resource Manager")
+}

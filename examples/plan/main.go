@@ -59,7 +59,7 @@ func plan(file string) error {
 	fmt.Printf("  IP mode      %s, Cilium data plane and network policy\n", c.Network.Mode.Kind())
 	fmt.Printf("  Kubernetes   %s: Cilium %s or later expected\n", c.KubernetesVersion, k.Row.MinCilium)
 	fmt.Printf("  features     %s\n", joinFeatures(k.Features()))
-	fmt.Printf("  ACNS         enabled=%t observability=%t security=%t\n", c.ACNS.Enabled, c.ACNS.Observability, c.ACNS.Security)
+	fmt.Printf("  ACNS         %s\n", c.ACNS)
 	fmt.Printf("  monitoring   %s\n", monitoring(c.Monitoring))
 	for _, p := range c.Pools() {
 		fmt.Printf("  pool %-7s %s, %d-%d nodes, maxPods %d, surge %s, %s\n", p.Name, p.VMSize, p.Count, p.MaxNodes(), p.MaxPods, p.MaxSurge, p.OSSKU)

@@ -16,7 +16,7 @@ import (
 )
 
 // ARMTransport is the simulated Azure seen through the Azure SDK for Go:
-// an HTTP transport for armcontainerservice (v6) clients that reads and
+// an HTTP transport for armcontainerservice (v8, API 2025-10-01) clients that reads and
 // updates the simulator's managed clusters and agent pools. It serves what
 // an in-place ARM update needs (ManagedClusters Get and CreateOrUpdate,
 // AgentPools List), so the migration path (automation/migrate) runs against

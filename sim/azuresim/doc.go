@@ -23,6 +23,21 @@
 //	azure-native:containerservice/v20241001:ManagedCluster    (containerservice/v2/v20241001)
 //	azure-native:containerservice/v20241001:AgentPool         (containerservice/v2/v20241001)
 //	azure-native:resources:DeploymentStackAtResourceGroup     (resources/v2; the monitoring templates)
+//	azure-native:authorization:RoleAssignment                 (authorization/v2, API 2022-04-01)
+//
+// A role assignment's ID is its scope's plus
+// /providers/Microsoft.Authorization/roleAssignments/<name>; ARM's
+// PrincipalNotFound (a principal the simulated directory does not know: the
+// clusters' identities are the ones it knows) and
+// RoleAssignmentUpdateNotPermitted (principal or role changed in place) are
+// reproduced.
+//
+// Two API versions meet here: the gRPC provider speaks the ManagedCluster of
+// API 2024-10-01 (azure-native 2.88.0), ARMTransport the Azure SDK's
+// armcontainerservice/v8 (API 2025-10-01). What only the newer version has
+// (networkProfile.advancedNetworking.security.advancedNetworkPolicies, the
+// ACNS L7 level) is not returned to the provider, and a provider update
+// resets it (apiversions.go says why).
 //
 // A deployment stack is simulated as one resource: its template's resources
 // are listed as managed (outputs.resources) and its [resourceId(...)]

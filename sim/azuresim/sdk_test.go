@@ -1,6 +1,8 @@
 package azuresim
 
 import (
+	authorization "github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+
 	"sort"
 	"sync"
 	"testing"
@@ -55,6 +57,13 @@ func TestSDKTokens(t *testing.T) {
 		_, err := network.NewSubnet(ctx, "extra", &network.SubnetArgs{
 			ResourceGroupName: pulumi.String(testRG), VirtualNetworkName: pulumi.String("vnet-sim"),
 			SubnetName: pulumi.String("extra"), AddressPrefix: pulumi.String("10.10.4.0/24"),
+		})
+		if err != nil {
+			return err
+		}
+		_, err = authorization.NewRoleAssignment(ctx, "netcontrib", &authorization.RoleAssignmentArgs{
+			Scope: pulumi.String("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/" + testRG), PrincipalId: pulumi.String("p"),
+			RoleDefinitionId: pulumi.String("r"), RoleAssignmentName: pulumi.String("00000000-0000-0000-0000-000000000001"),
 		})
 		if err != nil {
 			return err

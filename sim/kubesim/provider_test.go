@@ -1,6 +1,8 @@
 package kubesim
 
 import (
+	"github.com/aks-cilium/aks-cilium/components/spec"
+
 	"context"
 	"encoding/json"
 	"strconv"

@@ -22,6 +22,10 @@ const configACNSPending = spec.ConfigACNSPending
 // acnsProperty is the ARM property the ACNS step sets.
 const acnsProperty = components.ACNSIgnorePath
 
+// acnsL7Note is the note of the L7 level after a Pulumi update of the
+// cluster, which API 2024-10-01 may reset: the up checks it again.
+const acnsL7Note = "API 2024-10-01 has no L7 level (and its updates may reset it); the Engine checks and sets it with API " + acns.APIVersion
+
 // acnsNote says why ACNS goes through ARM, for results and PR comments.
 const acnsNote = "azure-native 2.88.0 (API 2024-10-01) can neither set the L7 level nor switch ACNS on an existing cluster in place; the Engine sets it with API " + acns.APIVersion
 
@@ -62,11 +66,47 @@ func plannedACNS(prev *spec.Cluster, want spec.ACNS, pending bool, steps []resul
 	case prev != nil && prev.ACNS.Effective() != want:
 		change.Old = prev.ACNS.Effective().String()
 	case want.Security.L7() && (prev == nil || updatesCluster(steps)):
-		change.Note = "API 2024-10-01 has no L7 level (and its updates may reset it); " + acnsNote
+		change.Note = acnsL7Note
 	default:
 		return nil
 	}
 	return []result.ARMChange{change}
+}
+
+// checkPlannedACNS compares a planned ACNS change of an existing cluster
+// with the cluster's ACNS read through ARM: a cluster already at the spec
+// plans nothing (unless the Pulumi update may reset L7), and the change
+// shows the cluster's real Old value. Without a cluster yet, or when ARM
+// cannot be read, the prediction stands, saying so.
+func (e *Engine) checkPlannedACNS(ctx context.Context, stack string, want spec.ACNS, planned []result.ARMChange) []result.ARMChange {
+	if len(planned) == 0 {
+		return nil
+	}
+	outs, err := e.rawOutputs(ctx, stack)
+	if err != nil {
+		return planned
+	}
+	id, _ := outs[spec.OutputClusterID].Value.(string)
+	if id == "" {
+		return planned // a new cluster
+	}
+	client, err := e.acnsClient()
+	if err == nil {
+		var now spec.ACNS
+		if now, err = client.Get(ctx, id); err == nil {
+			p := planned[0]
+			p.Resource, p.Old = id, now.String()
+			if now == want.Effective() {
+				if p.Note != acnsL7Note {
+					return nil // already there
+				}
+				p.Old = "" // a check, not a known change
+			}
+			return []result.ARMChange{p}
+		}
+	}
+	planned[0].Note = fmt.Sprintf("%s (the cluster's ACNS could not be read: %v)", planned[0].Note, err)
+	return planned
 }
 
 // updatesCluster reports whether a plan creates or updates a ManagedCluster.

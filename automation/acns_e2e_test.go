@@ -1,12 +1,19 @@
 package automation_test
 
 import (
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/automation/migrate"
 	"github.com/aks-cilium/aks-cilium/automation/prcomment"
 	"github.com/aks-cilium/aks-cilium/automation/result"
 	"github.com/aks-cilium/aks-cilium/components/spec"
@@ -34,7 +41,7 @@ func requireNoChanges(t *testing.T, h *harness, stack string, c spec.Cluster) {
 	t.Helper()
 	pre, err := h.eng.Preview(t.Context(), stack, c, PreviewOptions{})
 	require.NoError(t, err)
-	require.False(t, pre.HasChanges(), "preview after the ARM update: %s %+v", pre.ChangeSummary(), pre.ARMChanges)
+	require.False(t, pre.HasChanges(), "preview after the ARM update: %s %+v %+v", pre.ChangeSummary(), pre.ARMChanges, pre.Steps)
 	require.Empty(t, pre.ARMChanges)
 }
 
@@ -143,4 +150,47 @@ func TestE2EACNSOnAndOff(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, true, advancedNetworking(t, h.sim, on)["enabled"])
 	requireNoChanges(t, h, "dev", on)
+}
+
+// TestE2EACNSThroughMigrate: the migrate path's ACNS switch agrees with the
+// Engine's: migrate.ApplyToStack sets ACNS (with the L7 level) through ARM
+// and refreshes; the spec then says the same, and the preview plans
+// nothing, in Pulumi or through ARM (it reads the cluster's ACNS, already
+// there), and the next up writes nothing.
+func TestE2EACNSThroughMigrate(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := t.Context()
+	c := referenceSpec("acnsmigrate")
+	_, err := h.eng.Up(ctx, "dev", c, UpOptions{})
+	require.NoError(t, err)
+
+	client, err := migrate.NewClient(migrate.ClientOptions{
+		Credential: &azfake.TokenCredential{},
+		ARM:        arm.ClientOptions{ClientOptions: policy.ClientOptions{Transport: h.sim.ARMTransport()}},
+	})
+	require.NoError(t, err)
+	want := spec.ACNS{Enabled: true, Observability: true, Security: spec.ACNSSecurityL7}
+	plan, err := client.Plan(ctx, azuresim.DefaultSubscriptionID, c.ResourceGroup.Name, c.Name, migrate.PlanOptions{Change: migrate.Change{ACNS: &want}})
+	require.NoError(t, err)
+	require.False(t, plan.Blocked(), "%+v", plan.Blockers)
+	res, err := migrate.ApplyToStack(ctx, h.eng, "dev", client, plan, migrate.ApplyOptions{PollInterval: time.Millisecond})
+	require.NoError(t, err)
+	assert.True(t, res.AfterUpdateRan, "the stack was refreshed")
+	assert.Equal(t, "L7", security(advancedNetworking(t, h.sim, c))["advancedNetworkPolicies"])
+
+	// The spec says it too: only the components' inputs (the spec) change;
+	// no Azure resource does, and nothing goes through ARM.
+	c.ACNS = want
+	pre, err := h.eng.Preview(ctx, "dev", c, PreviewOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, pre.ARMChanges, "the preview read the cluster: already at the spec")
+	for _, s := range pre.Steps {
+		if !strings.HasPrefix(s.Type, "aks-cilium:") {
+			assert.Equal(t, result.OpSame, s.Op, "%s %s", s.Type, s.Name)
+		}
+	}
+	up, err := h.eng.Up(ctx, "dev", c, UpOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, up.ARMChanges, "already at the spec: nothing sent")
+	requireNoChanges(t, h, "dev", c)
 }

@@ -38,8 +38,11 @@ type DestroyOptions struct{}
 // preview. An invalid spec returns *InvalidSpecError before any process runs.
 //
 // The result's ARMChanges say what the ACNS step of an up would do through
-// ARM (see Up); a preview does not read ARM, so they are derived from the
-// stack's previous spec.
+// ARM (see Up): derived from the stack's previous spec and, when that
+// predicts a change of an existing cluster, checked against the cluster's
+// ACNS read through ARM (a change already made, say by migrate, is then
+// not listed). Specs that never involve ACNS cost no ARM call and no
+// process.
 func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ PreviewOptions) (*result.Result, error) {
 	prev, pending, err := e.stored(ctx, stack, c)
 	if err != nil {
@@ -53,7 +56,7 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ Pr
 	if err != nil {
 		return nil, err
 	}
-	r.ARMChanges = plannedACNS(prev, c.ACNS, pending, r.Steps, c.Name)
+	r.ARMChanges = e.checkPlannedACNS(ctx, stack, c.ACNS, plannedACNS(prev, c.ACNS, pending, r.Steps, c.Name))
 	return r, nil
 }
 

@@ -35,6 +35,17 @@ func security(an map[string]any) map[string]any {
 	return s
 }
 
+// upReference deploys the reference spec (ACNS off) as stack dev of a new
+// harness.
+func upReference(t *testing.T, name string) (*harness, spec.Cluster) {
+	t.Helper()
+	h := newHarness(t, harnessOptions{})
+	c := referenceSpec(name)
+	_, err := h.eng.Up(t.Context(), "dev", c, UpOptions{})
+	require.NoError(t, err)
+	return h, c
+}
+
 // requireNoChanges asserts the state, the program and the cluster agree:
 // the next preview plans nothing, in Pulumi or through ARM.
 func requireNoChanges(t *testing.T, h *harness, stack string, c spec.Cluster) {
@@ -107,11 +118,8 @@ func TestE2EACNSL7ThroughARM(t *testing.T) {
 // when enabled: false is spelled out). Each up replaces nothing, ARM ends
 // with what the spec says, and the next preview shows no changes.
 func TestE2EACNSOnAndOff(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
 	ctx := t.Context()
-	off := referenceSpec("acnsonoff")
-	_, err := h.eng.Up(ctx, "dev", off, UpOptions{})
-	require.NoError(t, err)
+	h, off := upReference(t, "acnsonoff")
 	assert.Nil(t, advancedNetworking(t, h.sim, off), "created without ACNS")
 
 	on := off
@@ -158,11 +166,8 @@ func TestE2EACNSOnAndOff(t *testing.T) {
 // nothing, in Pulumi or through ARM (it reads the cluster's ACNS, already
 // there), and the next up writes nothing.
 func TestE2EACNSThroughMigrate(t *testing.T) {
-	h := newHarness(t, harnessOptions{})
 	ctx := t.Context()
-	c := referenceSpec("acnsmigrate")
-	_, err := h.eng.Up(ctx, "dev", c, UpOptions{})
-	require.NoError(t, err)
+	h, c := upReference(t, "acnsmigrate")
 
 	client, err := migrate.NewClient(migrate.ClientOptions{
 		Credential: &azfake.TokenCredential{},

@@ -556,3 +556,29 @@ func lastPart(id string) string {
 	}
 	return id
 }
+
+// acnsRemoval warns about a ManagedCluster update that removes
+// networkProfile.advancedNetworking, or "": azure-native plans it in place
+// (a nested delete), and ARM then keeps ACNS as it is, since it disables
+// ACNS only when enabled: false is sent (pulumi/pulumi-azure-native#4206).
+// aks-cilium's own program never plans it (components.ACNSIgnorePath).
+func acnsRemoval(r *result.Result, c cleaner) string {
+	var names []string
+	for _, s := range r.Steps {
+		if !s.IsManagedCluster() || s.Destroys() {
+			continue
+		}
+		for _, d := range s.Diffs {
+			if d.Kind == "delete" && (d.Path == "networkProfile.advancedNetworking" || d.Path == "networkProfile.advancedNetworking.enabled") {
+				names = append(names, code(truncate(c.line(s.Name), maxShortValue)))
+				break
+			}
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return "> [!NOTE]\n> Removing `networkProfile.advancedNetworking` from " + strings.Join(names, ", ") +
+		" does not turn ACNS off: ARM keeps it until `enabled: false` is sent (pulumi/pulumi-azure-native#4206)." +
+		" Switch ACNS through ARM instead: aks-cilium's Engine does it from the spec, or `migrate` with an ACNS change.\n\n"
+}

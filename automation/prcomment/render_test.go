@@ -424,3 +424,16 @@ func TestRenderARMChanges(t *testing.T) {
 	assert.Contains(t, Render(r, Options{}), "(made after the update; the stack was refreshed)")
 	assert.NotContains(t, Render(&result.Result{Stack: "prod"}, Options{}), "Through Azure Resource Manager")
 }
+
+// Removing advancedNetworking is planned in place and does nothing in ARM:
+// the comment says so.
+func TestRenderACNSRemovalNote(t *testing.T) {
+	r := &result.Result{Stack: "prod", Kind: result.KindPreview, Changes: map[result.Op]int{result.OpUpdate: 1}, Steps: []result.Step{{
+		URN: "urn:pulumi:prod::p::azure-native:containerservice/v20241001:ManagedCluster::aks", Type: "azure-native:containerservice/v20241001:ManagedCluster",
+		Name: "aks", Op: result.OpUpdate, Diffs: []result.PropertyDiff{{Path: "networkProfile.advancedNetworking", Kind: "delete", Old: "{enabled: true}"}},
+	}}}
+	md := Render(r, Options{})
+	assert.Contains(t, md, "Removing `networkProfile.advancedNetworking` from `aks` does not turn ACNS off")
+	r.Steps[0].Diffs[0].Kind = "update"
+	assert.NotContains(t, Render(r, Options{}), "does not turn ACNS off")
+}

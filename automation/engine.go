@@ -13,6 +13,7 @@
 //	res, err := eng.Preview(ctx, "prod", c)             // c: a spec.Cluster
 //	res, err = eng.Up(ctx, "prod", c, automation.UpOptions{})
 //	var refused *automation.ReplacementRefusedError  // errors.As: a guarded replace
+//	var invalid *automation.InvalidSpecError         // a bad spec, with its rule codes
 //
 // The inline program is components.StackProgram, the same one the root
 // project runs: the spec goes to the stack's config (aks-cilium:cluster), so
@@ -38,11 +39,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/aks-cilium/aks-cilium/automation/acns"
 	"github.com/aks-cilium/aks-cilium/components"
-	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
@@ -315,7 +314,8 @@ func (e *Engine) SetPolicies(ctx context.Context, stack string, p *components.Po
 }
 
 // checkPolicies validates the stack's stored policies for the cluster c
-// (netpol.ForCluster), reporting problems like the spec's, under "policies".
+// (components.PoliciesArgs.CheckFor), its problems under "policies" as the
+// spec's are under their fields.
 func checkPolicies(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
 	settings, err := st.Workspace().StackSettings(ctx, st.Name())
 	if err != nil {
@@ -333,31 +333,15 @@ func checkPolicies(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
 	if err != nil {
 		return err
 	}
-	var p components.PoliciesArgs
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return fmt.Errorf("stack %s: %s: %w", st.Name(), spec.ConfigPolicies, err)
+	p, err := components.DecodePolicies([]byte(raw))
+	if err == nil {
+		_, err = p.CheckFor(c.WithDefaults())
 	}
-	_, err = netpol.Build(netpol.ForCluster(p.Config, c.WithDefaults()))
-	var cfgErr *netpol.ConfigError
-	if errors.As(err, &cfgErr) {
-		errs := make(field.ErrorList, len(cfgErr.Errs))
-		for i, fe := range cfgErr.Errs {
-			copied := *fe
-			copied.Field = "policies." + fe.Field
-			errs[i] = &copied
-		}
-		return &InvalidSpecError{Stack: st.Name(), Errs: errs}
-	}
-	return err
+	return invalidSpec(st.Name(), err)
 }
 
 // checkSpec defaults and validates a spec before any pulumi process runs.
 func checkSpec(stack string, c spec.Cluster) (spec.Cluster, error) {
-	c = c.WithDefaults()
-	if errs := c.Validate(); len(errs) > 0 {
-		return spec.Cluster{}, &InvalidSpecError{Stack: stack, Errs: errs}
-	}
-	return c, nil
+	c, err := c.Check()
+	return c, invalidSpec(stack, err)
 }

@@ -7,25 +7,35 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/aks-cilium/aks-cilium/automation/result"
+	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
-// InvalidSpecError: the spec failed validation; no pulumi process ran.
+// InvalidSpecError: the spec, its baseline policies or its change from the
+// spec the stack was last deployed with (spec.ValidateUpdate) is invalid;
+// no pulumi process ran. It wraps the *spec.InvalidError with every problem,
+// each with its path and rule code (Errs and Codes are promoted from it).
 type InvalidSpecError struct {
 	Stack string
-	// Errs are every problem, with field paths.
-	Errs field.ErrorList
+	*spec.InvalidError
 }
 
 func (e *InvalidSpecError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "stack %s: invalid cluster spec, nothing was run:", e.Stack)
-	for _, err := range e.Errs {
-		b.WriteString("\n  - " + err.Error())
+	return fmt.Sprintf("stack %s: nothing was run: %s", e.Stack, e.InvalidError.Error())
+}
+
+// Unwrap returns the *spec.InvalidError.
+func (e *InvalidSpecError) Unwrap() error { return e.InvalidError }
+
+// invalidSpec wraps err in an *InvalidSpecError when it is a
+// *spec.InvalidError, and returns it unchanged otherwise.
+func invalidSpec(stack string, err error) error {
+	var inv *spec.InvalidError
+	if errors.As(err, &inv) {
+		return &InvalidSpecError{Stack: stack, InvalidError: inv}
 	}
-	return b.String()
+	return err
 }
 
 // ConcurrentUpdateError: another operation holds the stack's lock. The

@@ -91,7 +91,7 @@ type Cluster struct {
 
 // NewCluster defaults and validates the spec and, only if it and the args
 // are valid, registers the Cluster component and its children. An invalid
-// spec returns a *SpecError and registers nothing.
+// spec returns a *spec.InvalidError and registers nothing.
 func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	c, err := checkSpec(name, args.Spec)
 	if err != nil {

@@ -4,9 +4,10 @@
 // Kubernetes provider) and Platform, the one-call composition of both.
 //
 // The components hold no rules of their own. Every constructor applies
-// spec.Cluster.WithDefaults, then spec.Cluster.Validate, and returns a
-// *SpecError listing every problem before it registers anything, not even
-// itself; only a valid spec is translated into resources.
+// spec.Cluster.Check (WithDefaults, then Validate) and returns the
+// *spec.InvalidError listing every problem (find it with errors.As) before
+// it registers anything, not even itself; only a valid spec is translated
+// into resources.
 //
 // Providers flow the Pulumi way: options given to a component (for example
 // pulumi.Providers(azureNative)) apply to the component, and every child is
@@ -16,48 +17,19 @@ package components
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
-// SpecError is the error of a constructor given an invalid spec: every
-// problem, each with its field path, the offending value and what is valid.
-// Nothing was registered when it is returned.
-type SpecError struct {
-	// Component is the Pulumi name of the component that refused the spec.
-	Component string
-	// Errs are all the problems Validate found.
-	Errs field.ErrorList
-}
-
-// Error lists every problem on its own line.
-func (e *SpecError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "aks-cilium: %s: invalid cluster spec (%d problem", e.Component, len(e.Errs))
-	if len(e.Errs) != 1 {
-		b.WriteString("s")
-	}
-	b.WriteString("); nothing was deployed:")
-	for _, err := range e.Errs {
-		b.WriteString("\n  - ")
-		b.WriteString(err.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns the problems as one aggregate error (errs.ToAggregate()).
-func (e *SpecError) Unwrap() error { return e.Errs.ToAggregate() }
-
-// checkSpec defaults and validates a spec: the first step of every
-// constructor, before anything is registered.
+// checkSpec defaults and validates a spec (spec.Cluster.Check): the first
+// step of every constructor, before anything is registered. An invalid spec
+// is a *spec.InvalidError, wrapped with the component's name.
 func checkSpec(component string, c spec.Cluster) (spec.Cluster, error) {
-	c = c.WithDefaults()
-	if errs := c.Validate(); len(errs) > 0 {
-		return spec.Cluster{}, &SpecError{Component: component, Errs: errs}
+	c, err := c.Check()
+	if err != nil {
+		return spec.Cluster{}, fmt.Errorf("aks-cilium: %s: nothing was deployed: %w", component, err)
 	}
 	return c, nil
 }

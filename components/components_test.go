@@ -522,8 +522,8 @@ func TestInvalidSpecRegistersNothing(t *testing.T) {
 			assert.Empty(t, m.all(), "no resource may be registered")
 			assert.Empty(t, m.calls)
 
-			var specErr *SpecError
-			require.True(t, errors.As(got, &specErr), "a *SpecError, got %T", got)
+			var specErr *spec.InvalidError
+			require.True(t, errors.As(got, &specErr), "a *spec.InvalidError, got %T", got)
 			paths := map[string]bool{}
 			for _, e := range specErr.Errs {
 				paths[e.Field] = true
@@ -531,9 +531,9 @@ func TestInvalidSpecRegistersNothing(t *testing.T) {
 			for _, p := range []string{"network.serviceCidr", "userPools[0].osType", "security.adminGroupObjectIds[0]"} {
 				assert.True(t, paths[p], "error for %s in %v", p, specErr.Errs)
 			}
-			var agg interface{ Errors() []error }
-			require.True(t, errors.As(got, &agg), "unwraps to the aggregate")
-			assert.Len(t, agg.Errors(), len(specErr.Errs))
+			assert.Contains(t, specErr.Codes(), spec.CodeWindowsPool, "the rule codes are machine-readable")
+			var fe *field.Error
+			require.True(t, errors.As(got, &fe), "unwraps to the field errors")
 			assert.Contains(t, got.Error(), "userPools[0].osType")
 			assert.Contains(t, got.Error(), "nothing was deployed")
 		})
@@ -566,15 +566,21 @@ func TestInvalidSpecRegistersNothing(t *testing.T) {
 	})
 }
 
-// TestSpecErrorMessage checks the error lists every problem with its path.
+// TestSpecErrorMessage checks the error names the component and lists
+// every problem with its path and rule code.
 func TestSpecErrorMessage(t *testing.T) {
-	err := &SpecError{Component: "plat", Errs: field.ErrorList{
-		field.Required(field.NewPath("name"), "the cluster name"),
-		field.Invalid(field.NewPath("systemPool", "osType"), "Windows", "use Linux"),
-	}}
-	assert.Equal(t, "aks-cilium: plat: invalid cluster spec (2 problems); nothing was deployed:\n"+
-		"  - name: Required value: the cluster name\n"+
-		"  - systemPool.osType: Invalid value: \"Windows\": use Linux", err.Error())
+	m := newMocks()
+	bad := overlaySpec()
+	bad.Name = ""
+	bad.SystemPool.OSType = "Windows"
+	err := run(t, m, func(ctx *pulumi.Context) error {
+		_, err := NewPlatform(ctx, "plat", bad)
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "aks-cilium: plat: nothing was deployed: invalid spec (2 problems):\n"+
+		"  - name: Required value: [SPEC010] the cluster name")
+	assert.Contains(t, err.Error(), `  - systemPool.osType: Invalid value: "Windows": [SPEC201] `+spec.WindowsPoolsUnsupported)
 }
 
 // TestStandaloneComponents: Network and Cluster compose by hand the way

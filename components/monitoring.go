@@ -83,7 +83,7 @@ func NewMonitoringWorkspaces(ctx *pulumi.Context, name string, args MonitoringWo
 	}
 
 	if template := workspacesTemplate(c); template != nil {
-		stack, err := newDeploymentStack(ctx, childName(name, "stack"), "aks-cilium-workspaces-"+c.Name,
+		stack, err := newDeploymentStack(ctx, childName(name, "stack"), c.WorkspacesStackName(),
 			"Monitoring workspaces of AKS cluster "+c.Name, args.ResourceGroupName, template, pulumi.Map{}, c.Tags, w)
 		if err != nil {
 			return nil, err
@@ -150,12 +150,12 @@ func NewClusterMonitoring(ctx *pulumi.Context, name string, args ClusterMonitori
 			"logAnalyticsWorkspaceId": armParam(args.Workspaces.LogAnalyticsWorkspaceID),
 			"prometheusWorkspaceId":   armParam(args.Workspaces.PrometheusWorkspaceID),
 		}
-		if _, err := newDeploymentStack(ctx, childName(name, "stack"), "aks-cilium-monitoring-"+c.Name,
+		if _, err := newDeploymentStack(ctx, childName(name, "stack"), c.MonitoringStackName(),
 			"Data collection and Cilium alerts of AKS cluster "+c.Name, args.ResourceGroupName, template, params, c.Tags, cm); err != nil {
 			return nil, err
 		}
 		if c.Monitoring.Alerts != nil {
-			cm.AlertRuleGroup = pulumi.String(alertRuleGroupName(c)).ToStringOutput()
+			cm.AlertRuleGroup = pulumi.String(c.AlertRuleGroupName()).ToStringOutput()
 		}
 	}
 	if err := ctx.RegisterResourceOutputs(cm, pulumi.Map{"alertRuleGroup": cm.AlertRuleGroup}); err != nil {
@@ -244,7 +244,7 @@ func collectionTemplate(c spec.Cluster) map[string]any {
 	const clusterScope = "[format('Microsoft.ContainerService/managedClusters/{0}', parameters('clusterName'))]"
 	var res []any
 	if m.ContainerInsights != nil {
-		dcr := "MSCI-" + c.Location + "-" + c.Name
+		dcr := c.ContainerInsightsDCRName()
 		res = append(res,
 			map[string]any{
 				"type": "Microsoft.Insights/dataCollectionRules", "apiVersion": apiDataCollection,
@@ -271,17 +271,17 @@ func collectionTemplate(c spec.Cluster) map[string]any {
 			})
 	}
 	if m.Prometheus != nil {
-		name := "MSProm-" + c.Location + "-" + c.Name
-		dceID := fmt.Sprintf("[resourceId('Microsoft.Insights/dataCollectionEndpoints', '%s')]", name)
-		dcrID := fmt.Sprintf("[resourceId('Microsoft.Insights/dataCollectionRules', '%s')]", name)
+		dce, dcr := c.PrometheusDCEName(), c.PrometheusDCRName()
+		dceID := fmt.Sprintf("[resourceId('Microsoft.Insights/dataCollectionEndpoints', '%s')]", dce)
+		dcrID := fmt.Sprintf("[resourceId('Microsoft.Insights/dataCollectionRules', '%s')]", dcr)
 		res = append(res,
 			map[string]any{
 				"type": "Microsoft.Insights/dataCollectionEndpoints", "apiVersion": apiDataCollection,
-				"name": name, "location": c.Location, "kind": "Linux", "tags": anyMap(c.Tags), "properties": map[string]any{},
+				"name": dce, "location": c.Location, "kind": "Linux", "tags": anyMap(c.Tags), "properties": map[string]any{},
 			},
 			map[string]any{
 				"type": "Microsoft.Insights/dataCollectionRules", "apiVersion": apiDataCollection,
-				"name": name, "location": c.Location, "kind": "Linux", "tags": anyMap(c.Tags),
+				"name": dcr, "location": c.Location, "kind": "Linux", "tags": anyMap(c.Tags),
 				"dependsOn": []any{dceID},
 				"properties": map[string]any{
 					"dataCollectionEndpointId": dceID,
@@ -296,7 +296,7 @@ func collectionTemplate(c spec.Cluster) map[string]any {
 			},
 			map[string]any{
 				"type": "Microsoft.Insights/dataCollectionRuleAssociations", "apiVersion": apiDataCollection,
-				"name": name, "scope": clusterScope, "dependsOn": []any{dcrID},
+				"name": dcr, "scope": clusterScope, "dependsOn": []any{dcrID},
 				"properties": map[string]any{"dataCollectionRuleId": dcrID},
 			},
 			map[string]any{
@@ -347,8 +347,6 @@ var CiliumAlerts = []CiliumAlert{
 	},
 }
 
-func alertRuleGroupName(c spec.Cluster) string { return "cilium-health-" + c.Name }
-
 // alertRuleGroup is the Prometheus rule group of CiliumAlerts.
 func alertRuleGroup(c spec.Cluster) map[string]any {
 	a := c.Monitoring.Alerts
@@ -371,7 +369,7 @@ func alertRuleGroup(c spec.Cluster) map[string]any {
 	}
 	return map[string]any{
 		"type": "Microsoft.AlertsManagement/prometheusRuleGroups", "apiVersion": apiPrometheusRules,
-		"name": alertRuleGroupName(c), "location": c.Location, "tags": anyMap(c.Tags),
+		"name": c.AlertRuleGroupName(), "location": c.Location, "tags": anyMap(c.Tags),
 		"properties": map[string]any{
 			"description": "Cilium health of AKS cluster " + c.Name + " (aks-cilium)",
 			"scopes": []any{

@@ -62,6 +62,36 @@ func templateResources(t *testing.T, r registration) map[string]map[string]any {
 	return out
 }
 
+// A 40-character cluster name made a 58-character data collection endpoint
+// name, which ARM refuses (at most 44); every derived name now stays within
+// its resource's limit, and the template uses the spec's names.
+func TestMonitoringNamesWithinLimits(t *testing.T) {
+	c := monitoredSpec()
+	c.Name = "aks-" + strings.Repeat("x", 30) + "_prod1" // 40 characters
+	c.DNSPrefix = ""
+	m := deploy(t, c)
+	var collection registration
+	for _, s := range m.byType(tokDeploymentStack) {
+		if !strings.Contains(s.Name, "workspaces") {
+			collection = s
+		}
+	}
+	col := templateResources(t, collection)
+	d := c.WithDefaults()
+	for key, limit := range map[string]int{
+		"Microsoft.Insights/dataCollectionEndpoints/" + d.PrometheusDCEName():       spec.MaxDataCollectionEndpointNameLength,
+		"Microsoft.Insights/dataCollectionRules/" + d.PrometheusDCRName():           spec.MaxDataCollectionRuleNameLength,
+		"Microsoft.Insights/dataCollectionRules/" + d.ContainerInsightsDCRName():    spec.MaxDataCollectionRuleNameLength,
+		"Microsoft.AlertsManagement/prometheusRuleGroups/" + d.AlertRuleGroupName(): 260,
+	} {
+		require.Contains(t, col, key)
+		name := col[key]["name"].(string)
+		assert.LessOrEqual(t, len(name), limit, name)
+	}
+	assert.NotContains(t, d.PrometheusDCEName(), "_", "endpoint names take letters, digits and '-'")
+	assert.Len(t, d.PrometheusDCEName(), spec.MaxDataCollectionEndpointNameLength, "cut, with a hash suffix")
+}
+
 func TestMonitoringOffByDefault(t *testing.T) {
 	m := deploy(t, overlaySpec())
 	assert.Empty(t, m.byType(tokDeploymentStack))

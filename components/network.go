@@ -51,7 +51,7 @@ type Network struct {
 
 // NewNetwork defaults and validates the spec and, only if it is valid,
 // registers the Network component and its children. An invalid spec returns
-// a *SpecError and registers nothing.
+// a *spec.InvalidError and registers nothing.
 func NewNetwork(ctx *pulumi.Context, name string, c spec.Cluster, opts ...pulumi.ResourceOption) (*Network, error) {
 	c, err := checkSpec(name, c)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/aks-cilium/aks-cilium/components/kubeconfig"
 	"github.com/aks-cilium/aks-cilium/components/netpol"
@@ -34,6 +35,31 @@ type PoliciesArgs struct {
 	netpol.Config
 	// CreateNamespaces creates the target namespaces.
 	CreateNamespaces bool `json:"createNamespaces,omitempty"`
+}
+
+// PoliciesField is the root of the policies' field paths in errors: a
+// stack's spec.ConfigPolicies value, next to the cluster spec's fields.
+const PoliciesField = "policies"
+
+// DecodePolicies decodes a spec.ConfigPolicies value (JSON) as strictly as
+// the cluster spec (spec.DecodeStrictJSON): an unknown field, a key given
+// twice or a value of the wrong type is a *spec.InvalidError with paths
+// under PoliciesField. The stack program, the automation engine and the CLI
+// all read the key with it.
+func DecodePolicies(data []byte) (*PoliciesArgs, error) {
+	var p PoliciesArgs
+	if err := spec.DecodeStrictJSON(data, &p, field.NewPath(PoliciesField)); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// CheckFor validates the policies for the defaulted cluster c
+// (netpol.ForCluster: its ACNS switches, Kubernetes version and
+// internet-egress exceptions) with paths under PoliciesField, and returns the
+// config netpol.Build takes, or a *spec.InvalidError.
+func (p PoliciesArgs) CheckFor(c spec.Cluster) (netpol.Config, error) {
+	return netpol.ForCluster(p.Config, c).Check(field.NewPath(PoliciesField))
 }
 
 // Platform is the one-call composition: the Network and the Cluster on it.
@@ -83,7 +109,7 @@ type Platform struct {
 
 // NewPlatform deploys a cluster spec: Network then Cluster, with the Azure
 // CLI kubelogin login for the kubeconfig. The spec is defaulted and
-// validated first; an invalid spec returns a *SpecError and registers
+// validated first; an invalid spec returns a *spec.InvalidError and registers
 // nothing at all.
 func NewPlatform(ctx *pulumi.Context, name string, c spec.Cluster, opts ...pulumi.ResourceOption) (*Platform, error) {
 	return NewPlatformWithArgs(ctx, name, PlatformArgs{Spec: c}, opts...)
@@ -102,10 +128,13 @@ func NewPlatformWithArgs(ctx *pulumi.Context, name string, args PlatformArgs, op
 	// registered; the lint's findings on them are warnings in the run.
 	var policies *netpol.Config
 	if args.Policies != nil {
-		cfg := netpol.ForCluster(args.Policies.Config, c)
+		cfg, err := args.Policies.CheckFor(c)
+		if err != nil {
+			return nil, fmt.Errorf("aks-cilium: %s: nothing was deployed: %w", name, err)
+		}
 		baseline, err := netpol.Build(cfg)
 		if err != nil {
-			return nil, fmt.Errorf("aks-cilium: %s: Policies: %w", name, err)
+			return nil, fmt.Errorf("aks-cilium: %s: %w", name, err)
 		}
 		for _, f := range netpol.Lint(baseline.PolicySet, netpol.LintContextFor(c)) {
 			_ = ctx.Log.Warn("aks-cilium: "+f.String(), nil)

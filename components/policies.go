@@ -51,12 +51,12 @@ type BaselinePolicies struct {
 
 // NewBaselinePolicies builds the baseline and, only if the config is valid,
 // registers the component and its objects. An invalid config returns a
-// *netpol.ConfigError (every problem with its field path) and registers
-// nothing.
+// *spec.InvalidError (every problem with its field path and rule code) and
+// registers nothing.
 func NewBaselinePolicies(ctx *pulumi.Context, name string, args BaselinePoliciesArgs, opts ...pulumi.ResourceOption) (*BaselinePolicies, error) {
 	baseline, err := netpol.Build(args.Config)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("aks-cilium: %s: nothing was deployed: %w", name, err)
 	}
 	bp := &BaselinePolicies{
 		NetworkPolicies: map[string]*k8snetv1.NetworkPolicy{},

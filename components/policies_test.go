@@ -205,7 +205,7 @@ func TestInvalidPoliciesRegisterNothing(t *testing.T) {
 		return err
 	})
 	require.Error(t, err)
-	for _, want := range []string{"Policies", "kube-system", "Bad_Name", "fqdnEgress", "Advanced Container Networking Services"} {
+	for _, want := range []string{"policies.namespaces[2]", "kube-system", "Bad_Name", "policies.fqdnEgress", "Advanced Container Networking Services", "[POL011]"} {
 		assert.Contains(t, err.Error(), want)
 	}
 	assert.Empty(t, m.all(), "nothing registered")

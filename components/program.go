@@ -1,10 +1,8 @@
 package components
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -56,13 +54,11 @@ func PlatformArgsFromConfig(ctx *pulumi.Context) (PlatformArgs, error) {
 	clientID, _ := ctx.GetConfig(spec.ConfigKubeloginClientID)
 	args := PlatformArgs{Spec: c, Kubelogin: kubeconfig.Options{Login: login, ClientID: clientID}}
 	if raw, ok := ctx.GetConfig(spec.ConfigPolicies); ok && raw != "" {
-		var p PoliciesArgs
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&p); err != nil {
+		p, err := DecodePolicies([]byte(raw))
+		if err != nil {
 			return PlatformArgs{}, fmt.Errorf("configuration key %s: %w", spec.ConfigPolicies, err)
 		}
-		args.Policies = &p
+		args.Policies = p
 	}
 	return args, nil
 }

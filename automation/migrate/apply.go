@@ -14,6 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
 
 	"github.com/aks-cilium/aks-cilium/automation/acns"
+	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
 // Phase is a step of Apply, reported through ApplyOptions.Progress.
@@ -266,7 +267,7 @@ func stale(p *Plan, now NetworkState, mc armcontainerservice.ManagedCluster) str
 		return ""
 	}
 	for _, ap := range mc.Properties.AgentPoolProfiles {
-		if ap != nil && ap.OSType != nil && *ap.OSType == armcontainerservice.OSTypeWindows {
+		if ap != nil && spec.IsWindowsPool(str((*string)(ap.OSType)), str((*string)(ap.OSSKU))) {
 			return fmt.Sprintf("Windows node pool %s appeared", str(ap.Name))
 		}
 	}

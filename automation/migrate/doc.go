@@ -91,7 +91,7 @@
 //	Verdict:  BLOCKED by 2 blocker(s): nothing will be changed
 //
 //	Blockers:
-//	  [WindowsPool] Windows node pools are not supported by Azure CNI powered by Cilium: win1
+//	  [WindowsPool] Windows node pools are not supported with Azure CNI powered by Cilium: win1
 //	      fix: move their workloads to Linux pools and delete them (az aks nodepool delete -g rg-prod --cluster-name aks-prod -n <pool>), then plan again
 //	  [PolicyLintErrors] 1 policy finding(s) of severity error: the policies do not do what they say under Cilium
 //	      fix: fix the policies (see the findings), or set PlanOptions.AcceptPolicyFindings to go ahead anyway

@@ -166,7 +166,8 @@ const (
 	CodeBringYourOwnCNI = "BringYourOwnCNI"
 	// CodeUnknownPlugin (blocker): a networkPlugin this package does not know.
 	CodeUnknownPlugin = "UnknownNetworkPlugin"
-	// CodeWindowsPool (blocker): Windows node pools, named in the message.
+	// CodeWindowsPool (blocker): Windows node pools, named in the message
+	// (spec.IsWindowsPool, the same definition as spec.CodeWindowsPool).
 	CodeWindowsPool = "WindowsPool"
 	// CodeNodeAutoProvisioning (blocker): nodeProvisioningProfile.mode Auto.
 	CodeNodeAutoProvisioning = "NodeAutoProvisioning"
@@ -506,12 +507,12 @@ func (p *Plan) checkDataplane(napMode string) {
 	}
 	var windows []string
 	for _, pl := range p.Pools {
-		if strings.EqualFold(pl.OSType, "Windows") {
+		if spec.IsWindowsPool(pl.OSType, pl.OSSKU) {
 			windows = append(windows, pl.Name)
 		}
 	}
 	if len(windows) > 0 {
-		p.block(CodeWindowsPool, fmt.Sprintf("Windows node pools are not supported by Azure CNI powered by Cilium: %s", strings.Join(windows, ", ")),
+		p.block(CodeWindowsPool, fmt.Sprintf("%s: %s", spec.WindowsPoolsUnsupported, strings.Join(windows, ", ")),
 			fmt.Sprintf("move their workloads to Linux pools and delete them (az aks nodepool delete -g %s --cluster-name %s -n <pool>), then plan again", p.ResourceGroup, p.Cluster))
 	}
 	if strings.EqualFold(napMode, "Auto") {

@@ -396,7 +396,7 @@ func TestPlanHumanAndJSON(t *testing.T) {
 		"Pools:    system",
 		"win1         User   Windows   2 nodes  max surge 10%",
 		"Verdict:  BLOCKED by 2 blocker(s): nothing will be changed",
-		"[WindowsPool] Windows node pools are not supported by Azure CNI powered by Cilium: win1",
+		"[WindowsPool] Windows node pools are not supported with Azure CNI powered by Cilium: win1",
 		"[PolicyLintErrors]",
 		"Impact:\n  - every node pool is reimaged",
 		"Azure CLI equivalent:\n  az aks update -g rg-prod -n aks-prod --network-dataplane cilium --network-policy cilium",

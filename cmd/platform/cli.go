@@ -19,6 +19,7 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation/result"
 	"github.com/aks-cilium/aks-cilium/automation/verify"
 	"github.com/aks-cilium/aks-cilium/components"
+	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
 // Exit codes.
@@ -146,6 +147,24 @@ type errorJSON struct {
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
 	Code    int    `json:"exitCode"`
+	// Problems are an invalid spec's problems, each with its rule code.
+	Problems []problemJSON `json:"problems,omitempty"`
+}
+
+// problemJSON is one problem of an invalid spec (a *spec.InvalidError).
+type problemJSON struct {
+	Rule    spec.Code `json:"rule"`
+	Field   string    `json:"field"`
+	Message string    `json:"message"`
+}
+
+// problemsOf lists an invalid spec's problems for --json.
+func problemsOf(inv *spec.InvalidError) []problemJSON {
+	out := make([]problemJSON, len(inv.Errs))
+	for i, e := range inv.Errs {
+		out[i] = problemJSON{Rule: spec.CodeOf(e), Field: e.Field, Message: e.ErrorBody()}
+	}
+	return out
 }
 
 // runStackCommand runs one operation on one stack.
@@ -310,7 +329,7 @@ func report(cmd string, o *options, err error, stdout, stderr io.Writer) int {
 	code, kind := exitFailure, "error"
 	var usage usageError
 	var refused *automation.ReplacementRefusedError
-	var invalid *automation.InvalidSpecError
+	var invalid *spec.InvalidError
 	var busy *automation.ConcurrentUpdateError
 	var cancelled *automation.CancelledError
 	var engine *automation.EngineError
@@ -336,8 +355,11 @@ func report(cmd string, o *options, err error, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "nothing was changed. To migrate the data plane in place, see automation/migrate; to replace the cluster anyway, rerun with --allow-replace")
 	}
 	if o.json && code != exitUsage {
-		_ = writeJSON(stdout, output{Command: cmd, Stack: o.stack, Simulated: o.simulate,
-			Error: &errorJSON{Kind: kind, Message: err.Error(), Code: code}})
+		ej := &errorJSON{Kind: kind, Message: err.Error(), Code: code}
+		if invalid != nil {
+			ej.Problems = problemsOf(invalid)
+		}
+		_ = writeJSON(stdout, output{Command: cmd, Stack: o.stack, Simulated: o.simulate, Error: ej})
 	}
 	return code
 }

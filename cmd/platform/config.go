@@ -6,9 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
-
-	"sigs.k8s.io/yaml"
 
 	"github.com/aks-cilium/aks-cilium/components"
 	"github.com/aks-cilium/aks-cilium/components/spec"
@@ -36,10 +33,16 @@ func loadStackConfig(path string) (*stackConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One YAML document, no key given twice (spec.YAMLToJSON): a second
+	// aks-cilium:cluster would otherwise silently win.
+	j, err := spec.YAMLToJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	var file struct {
 		Config map[string]json.RawMessage `json:"config"`
 	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
+	if err := json.Unmarshal(j, &file); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	raw, ok := file.Config[spec.ConfigCluster]
@@ -55,13 +58,11 @@ func loadStackConfig(path string) (*stackConfig, error) {
 		sc.Stack = m[1]
 	}
 	if raw, ok := file.Config[spec.ConfigPolicies]; ok && string(raw) != "null" {
-		var p components.PoliciesArgs
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&p); err != nil {
+		p, err := components.DecodePolicies(raw)
+		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", path, spec.ConfigPolicies, err)
 		}
-		sc.Policies = &p
+		sc.Policies = p
 	}
 	return sc, nil
 }

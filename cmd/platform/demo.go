@@ -118,10 +118,18 @@ func runDemo(ctx context.Context, o *options, stdout, stderr io.Writer) (err err
 	before := s.sim.Azure.Resources()
 	_, err = eng.Up(ctx, stack, replacing, automation.UpOptions{})
 	var refused *automation.ReplacementRefusedError
-	if !errors.As(err, &refused) {
-		return fmt.Errorf("the guardrail did not refuse the replacement: %v", err)
+	var invalid *automation.InvalidSpecError
+	switch {
+	case errors.As(err, &invalid):
+		// spec.ValidateUpdate, against the spec of the last up: before any
+		// pulumi process; the preview guardrail stays behind it.
+		fmt.Fprintf(stdout, "refused before any pulumi process ran (spec.ValidateUpdate, rules %v):\n  %s\n",
+			invalid.Codes(), strings.ReplaceAll(invalid.Error(), "\n", "\n  "))
+	case errors.As(err, &refused):
+		fmt.Fprintf(stdout, "refused by the replacement guardrail, as it should be:\n  %s\n", strings.ReplaceAll(refused.Error(), "\n", "\n  "))
+	default:
+		return fmt.Errorf("the replacement was not refused: %v", err)
 	}
-	fmt.Fprintf(stdout, "refused, as it should be:\n  %s\n", strings.ReplaceAll(refused.Error(), "\n", "\n  "))
 	if after := s.sim.Azure.Resources(); !reflect.DeepEqual(before, after) {
 		return errors.New("the refused up changed the simulated Azure")
 	}

@@ -80,12 +80,12 @@ type Baseline struct {
 }
 
 // Build validates cfg (after WithDefaults) and writes the baseline policies
-// for each target namespace. An invalid cfg returns a *ConfigError with
-// every problem at once.
+// for each target namespace. An invalid cfg returns a *spec.InvalidError
+// with every problem at once (Config.Check with a nil root).
 func Build(cfg Config) (Baseline, error) {
-	cfg = cfg.WithDefaults()
-	if errs := cfg.Validate(); len(errs) > 0 {
-		return Baseline{}, &ConfigError{Errs: errs}
+	cfg, err := cfg.Check(nil)
+	if err != nil {
+		return Baseline{}, err
 	}
 	namespaces := slices.Clone(cfg.Namespaces)
 	slices.Sort(namespaces)

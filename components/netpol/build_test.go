@@ -1,8 +1,6 @@
 package netpol
 
 import (
-	"github.com/aks-cilium/aks-cilium/components/spec"
-
 	"errors"
 	"strings"
 	"testing"
@@ -12,6 +10,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
+
+	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
 // The AKS guide's two example policies, as the guide prints them
@@ -611,10 +611,20 @@ func TestConfigErrors(t *testing.T) {
 			{"fqdnEgress[0].matchPatterns[0]", field.ErrorTypeInvalid, "bare"},
 		}},
 	}
+	fired := map[spec.Code]bool{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := tt.cfg()
-			errs := cfg.WithDefaults().Validate()
+			errs := cfg.WithDefaults().Validate(nil)
+			for _, e := range errs {
+				require.NotEmpty(t, spec.CodeOf(e), "every error has its rule code: %s", e.Error())
+				fired[spec.CodeOf(e)] = true
+			}
+			rooted := cfg.WithDefaults().Validate(field.NewPath("policies"))
+			require.Len(t, rooted, len(errs))
+			for i := range errs {
+				assert.Equal(t, "policies."+errs[i].Field, rooted[i].Field, "a root path prefixes every error")
+			}
 			got := make([]wantErr, len(errs))
 			for i, e := range errs {
 				got[i] = wantErr{e.Field, e.Type, e.Detail}
@@ -634,13 +644,18 @@ func TestConfigErrors(t *testing.T) {
 				assert.NoError(t, err)
 				return
 			}
-			var ce *ConfigError
-			require.True(t, errors.As(err, &ce), "Build returns a *ConfigError: %v", err)
+			var ce *spec.InvalidError
+			require.True(t, errors.As(err, &ce), "Build returns a *spec.InvalidError: %v", err)
 			assert.Len(t, ce.Errs, len(tt.want))
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w.field)
 			}
 		})
+	}
+	for _, r := range ConfigRules {
+		assert.True(t, fired[r.Code], "%s (%s) has no case in this test that makes it fire", r.Code, r.Summary)
+		assert.Regexp(t, `^POL[0-9]{3}$`, r.Code)
+		assert.NotEmpty(t, r.Source, r.Code)
 	}
 }
 

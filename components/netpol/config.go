@@ -176,8 +176,9 @@ var DefaultInternetExcept = []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0
 // DefaultFQDNPorts are the ports of FQDNEgress when it lists none.
 var DefaultFQDNPorts = []int32{443}
 
-// MinACNSKubernetes is the first Kubernetes minor with ACNS FQDN and L7 policies.
-const MinACNSKubernetes = "1.29"
+// MinACNSKubernetes is the first Kubernetes minor with ACNS FQDN and L7
+// policies, from the spec package's feature gates (spec.FeatureGates).
+var MinACNSKubernetes = spec.MinKubernetesFor(spec.FeatureACNSFQDNFiltering)
 
 // WithDefaults returns a copy of c with defaults filled in: the exempt
 // namespaces and the FQDN ports. It never overrides a value that is set.
@@ -198,20 +199,16 @@ func (c Config) WithDefaults() Config {
 	return out
 }
 
-// ConfigError is Build's error for an invalid Config: every problem, each
-// with its field path, value and what would be valid.
-type ConfigError struct {
-	// Errs are the problems, in field order.
-	Errs field.ErrorList
-}
-
-// Error lists every problem on one line.
-func (e *ConfigError) Error() string {
-	msgs := make([]string, len(e.Errs))
-	for i, err := range e.Errs {
-		msgs[i] = err.Error()
+// Check applies WithDefaults, then Validate with paths under root (nil:
+// the config itself; "policies" where it is a stack's aks-cilium:policies):
+// it returns the defaulted config, or a *spec.InvalidError with every
+// problem and its rule code (ConfigRules).
+func (c Config) Check(root *field.Path) (Config, error) {
+	c = c.WithDefaults()
+	if err := spec.NewInvalidError(c.Validate(root)); err != nil {
+		return Config{}, err
 	}
-	return "invalid baseline policy config: " + strings.Join(msgs, "; ")
+	return c, nil
 }
 
 // The Cilium CRD's patterns for toFQDNs and rules.dns names.
@@ -221,15 +218,16 @@ var (
 )
 
 // Validate returns every problem of a defaulted Config at once, each with
-// its field path, the offending value and what would be valid.
-func (c Config) Validate() field.ErrorList {
+// its field path under root (nil: the config itself), the offending value,
+// what would be valid and its rule code (ConfigRules).
+func (c Config) Validate(root *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	exempt := map[string]int{}
 	for i, ns := range c.ExemptNamespaces {
-		p := field.NewPath("exemptNamespaces").Index(i)
+		p := root.Child("exemptNamespaces").Index(i)
 		errs = append(errs, validateNamespaceName(p, ns)...)
 		if _, dup := exempt[ns]; dup {
-			errs = append(errs, field.Duplicate(p, ns))
+			errs = append(errs, CodeConfigDuplicate.Duplicate(p, ns, "listed twice"))
 			continue
 		}
 		exempt[ns] = i
@@ -237,54 +235,54 @@ func (c Config) Validate() field.ErrorList {
 
 	targets := map[string]bool{}
 	if len(c.Namespaces) == 0 {
-		errs = append(errs, field.Required(field.NewPath("namespaces"), "list at least one namespace to receive the baseline"))
+		errs = append(errs, CodeConfigNoNamespaces.Required(root.Child("namespaces"), "list at least one namespace to receive the baseline"))
 	}
 	for i, ns := range c.Namespaces {
-		p := field.NewPath("namespaces").Index(i)
+		p := root.Child("namespaces").Index(i)
 		errs = append(errs, validateNamespaceName(p, ns)...)
 		if targets[ns] {
-			errs = append(errs, field.Duplicate(p, ns))
+			errs = append(errs, CodeConfigDuplicate.Duplicate(p, ns, "listed twice"))
 			continue
 		}
 		targets[ns] = true
 		if j, ok := exempt[ns]; ok {
-			errs = append(errs, field.Invalid(p, ns, fmt.Sprintf(
+			errs = append(errs, CodeConfigExemptTarget.Invalid(p, ns, fmt.Sprintf(
 				"namespace is exempt (exemptNamespaces[%d]); remove it from namespaces or from exemptNamespaces", j)))
 		}
 	}
 
 	for i, cidr := range c.InternetEgressExcept {
-		p := field.NewPath("internetEgressExcept").Index(i)
+		p := root.Child("internetEgressExcept").Index(i)
 		if c.DisableInternetEgress {
-			errs = append(errs, field.Forbidden(p, "only used by allow-internet-egress, which disableInternetEgress turns off"))
+			errs = append(errs, CodeConfigInternetExceptUnused.Forbidden(p, "only used by allow-internet-egress, which disableInternetEgress turns off"))
 			continue
 		}
 		errs = append(errs, validateIPv4CIDR(p, cidr)...)
 	}
 
 	if ic := c.IngressController; ic != nil {
-		p := field.NewPath("ingressController")
+		p := root.Child("ingressController")
 		errs = append(errs, validatePeerNamespace(p.Child("namespace"), ic.Namespace, targets)...)
-		errs = append(errs, metav1validation.ValidateLabels(ic.PodSelector, p.Child("podSelector"))...)
+		errs = append(errs, CodeConfigSelector.Tag(metav1validation.ValidateLabels(ic.PodSelector, p.Child("podSelector")))...)
 		errs = append(errs, validatePorts(p.Child("ports"), ic.Ports)...)
 	}
 	if m := c.Monitoring; m != nil {
-		p := field.NewPath("monitoring")
+		p := root.Child("monitoring")
 		errs = append(errs, validatePeerNamespace(p.Child("namespace"), m.Namespace, targets)...)
-		errs = append(errs, metav1validation.ValidateLabels(m.PodSelector, p.Child("podSelector"))...)
+		errs = append(errs, CodeConfigSelector.Tag(metav1validation.ValidateLabels(m.PodSelector, p.Child("podSelector")))...)
 		errs = append(errs, validatePort(p.Child("port"), m.Port)...)
 	}
 
-	errs = append(errs, c.validateACNS()...)
+	errs = append(errs, c.validateACNS(root)...)
 
 	names := map[string]bool{}
 	for i, f := range c.FQDNEgress {
-		p := field.NewPath("fqdnEgress").Index(i)
+		p := root.Child("fqdnEgress").Index(i)
 		errs = append(errs, validateRuleName(p.Child("name"), f.Name, names)...)
 		errs = append(errs, validateSubset(p.Child("namespaces"), f.Namespaces, targets)...)
-		errs = append(errs, metav1validation.ValidateLabels(f.PodSelector, p.Child("podSelector"))...)
+		errs = append(errs, CodeConfigSelector.Tag(metav1validation.ValidateLabels(f.PodSelector, p.Child("podSelector")))...)
 		if len(f.MatchNames)+len(f.MatchPatterns) == 0 {
-			errs = append(errs, field.Required(p.Child("matchNames"), "list at least one DNS name in matchNames or matchPatterns"))
+			errs = append(errs, CodeConfigFQDN.Required(p.Child("matchNames"), "list at least one DNS name in matchNames or matchPatterns"))
 		}
 		for j, n := range f.MatchNames {
 			errs = append(errs, validateFQDN(p.Child("matchNames").Index(j), n, fqdnMatchName, "a DNS name such as \"login.microsoftonline.com\"")...)
@@ -292,7 +290,7 @@ func (c Config) Validate() field.ErrorList {
 		for j, n := range f.MatchPatterns {
 			jp := p.Child("matchPatterns").Index(j)
 			if strings.Trim(n, "*.") == "" && n != "" {
-				errs = append(errs, field.Invalid(jp, n, "a bare \"*\" pattern allows every DNS name; name the domains, e.g. \"*.blob.core.windows.net\""))
+				errs = append(errs, CodeConfigFQDN.Invalid(jp, n, "a bare \"*\" pattern allows every DNS name; name the domains, e.g. \"*.blob.core.windows.net\""))
 				continue
 			}
 			errs = append(errs, validateFQDN(jp, n, fqdnMatchPattern, "a DNS name with \"*\" wildcards such as \"*.blob.core.windows.net\"")...)
@@ -302,23 +300,23 @@ func (c Config) Validate() field.ErrorList {
 
 	names = map[string]bool{}
 	for i, h := range c.HTTPIngress {
-		p := field.NewPath("httpIngress").Index(i)
+		p := root.Child("httpIngress").Index(i)
 		errs = append(errs, validateRuleName(p.Child("name"), h.Name, names)...)
 		errs = append(errs, validateSubset(p.Child("namespaces"), h.Namespaces, targets)...)
-		errs = append(errs, metav1validation.ValidateLabels(h.PodSelector, p.Child("podSelector"))...)
+		errs = append(errs, CodeConfigSelector.Tag(metav1validation.ValidateLabels(h.PodSelector, p.Child("podSelector")))...)
 		errs = append(errs, validatePort(p.Child("port"), h.Port)...)
 		seen := map[string]bool{}
 		for j, ns := range h.FromNamespaces {
 			jp := p.Child("fromNamespaces").Index(j)
 			errs = append(errs, validateNamespaceName(jp, ns)...)
 			if seen[ns] {
-				errs = append(errs, field.Duplicate(jp, ns))
+				errs = append(errs, CodeConfigDuplicate.Duplicate(jp, ns, "listed twice"))
 			}
 			seen[ns] = true
 		}
 		errs = append(errs, c.validateHTTPShadowing(p, h, targets)...)
 		if len(h.Rules) == 0 {
-			errs = append(errs, field.Required(p.Child("rules"), "list at least one rule with a method or a path"))
+			errs = append(errs, CodeConfigHTTPRule.Required(p.Child("rules"), "list at least one rule with a method or a path"))
 		}
 		for j, r := range h.Rules {
 			errs = append(errs, validateHTTPRule(p.Child("rules").Index(j), r)...)
@@ -331,14 +329,14 @@ func (c Config) Validate() field.ErrorList {
 // Cilium L7 or FQDN policies are asked for: FQDN egress needs the security
 // level FQDN or L7, L7 HTTP rules need L7 (ACNS's FQDN level does not
 // enforce them).
-func (c Config) validateACNS() field.ErrorList {
+func (c Config) validateACNS(root *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	level := c.ACNS.Security.Level()
 	if !slices.Contains(spec.ACNSSecurityLevels, level) {
-		errs = append(errs, field.NotSupported(field.NewPath("acns", "security"), level, spec.ACNSSecurityLevels))
+		errs = append(errs, CodeConfigACNSSecurity.NotSupported(root.Child("acns", "security"), string(level), levelNames()))
 	}
 	if level.FQDN() && !c.ACNS.Enabled {
-		errs = append(errs, field.Invalid(field.NewPath("acns", "security"), level, "ACNS security needs acns.enabled: true"))
+		errs = append(errs, CodeConfigACNSSecurity.Invalid(root.Child("acns", "security"), string(level), "ACNS security needs acns.enabled: true"))
 	}
 	if !c.ACNS.Enabled {
 		level = spec.ACNSSecurityNone
@@ -352,37 +350,37 @@ func (c Config) validateACNS() field.ErrorList {
 	}
 	var uses []use
 	if len(c.FQDNEgress) > 0 {
-		uses = append(uses, use{field.NewPath("fqdnEgress"), "FQDN egress policies", spec.FeatureACNSFQDNFiltering, level.FQDN(), "FQDN or L7"})
+		uses = append(uses, use{root.Child("fqdnEgress"), "FQDN egress policies", spec.FeatureACNSFQDNFiltering, level.FQDN(), "FQDN or L7"})
 	}
 	if len(c.HTTPIngress) > 0 {
-		uses = append(uses, use{field.NewPath("httpIngress"), "L7 HTTP policies", spec.FeatureACNSL7Policies, level.L7(), "L7"})
+		uses = append(uses, use{root.Child("httpIngress"), "L7 HTTP policies", spec.FeatureACNSL7Policies, level.L7(), "L7"})
 	}
 	if len(uses) == 0 {
 		if c.KubernetesVersion != "" {
 			if _, err := spec.LookupKubernetes(c.KubernetesVersion, c.AllowNewerKubernetes); err != nil {
-				errs = append(errs, field.Invalid(field.NewPath("kubernetesVersion"), c.KubernetesVersion, err.Error()))
+				errs = append(errs, spec.CodeKubernetesVersion.Invalid(root.Child("kubernetesVersion"), c.KubernetesVersion, err.Error()))
 			}
 		}
 		return errs
 	}
 	for _, u := range uses {
 		if !u.ok {
-			errs = append(errs, field.Forbidden(u.path, fmt.Sprintf(
+			errs = append(errs, CodeConfigACNSRequired.Forbidden(u.path, fmt.Sprintf(
 				"%s need Advanced Container Networking Services with security level %s; the cluster has acns.enabled: %t, acns.security: %s",
 				u.what, u.need, c.ACNS.Enabled, level)))
 		}
 	}
-	vp := field.NewPath("kubernetesVersion")
+	vp := root.Child("kubernetesVersion")
 	if c.KubernetesVersion == "" {
-		return append(errs, field.Required(vp, fmt.Sprintf("%s need Kubernetes %s or later: give the cluster's version, e.g. \"1.32\"", uses[0].what, MinACNSKubernetes)))
+		return append(errs, CodeConfigACNSKubernetes.Required(vp, fmt.Sprintf("%s need Kubernetes %s or later: give the cluster's version, e.g. \"1.32\"", uses[0].what, MinACNSKubernetes)))
 	}
 	k, err := spec.LookupKubernetes(c.KubernetesVersion, c.AllowNewerKubernetes)
 	if err != nil {
-		return append(errs, field.Invalid(vp, c.KubernetesVersion, err.Error()))
+		return append(errs, spec.CodeKubernetesVersion.Invalid(vp, c.KubernetesVersion, err.Error()))
 	}
 	for _, u := range uses {
 		if !k.Available(u.feature) {
-			errs = append(errs, field.Forbidden(u.path, fmt.Sprintf(
+			errs = append(errs, CodeConfigACNSKubernetes.Forbidden(u.path, fmt.Sprintf(
 				"%s need Kubernetes %s or later; kubernetesVersion is %s", u.what, MinACNSKubernetes, c.KubernetesVersion)))
 		}
 	}
@@ -401,13 +399,13 @@ func (c Config) validateHTTPShadowing(p *field.Path, h HTTPIngress, targets map[
 	check := func(path *field.Path, value any, from string, sameNamespace bool) {
 		switch {
 		case sameNamespace && !c.DisableSameNamespace:
-			errs = append(errs, field.Invalid(path, value, "allow-same-namespace already allows every port from the server's own namespace, "+
+			errs = append(errs, CodeConfigHTTPShadowed.Invalid(path, value, "allow-same-namespace already allows every port from the server's own namespace, "+
 				"and Cilium adds allow rules together, so these HTTP rules would restrict nothing; set disableSameNamespace: true or list other fromNamespaces"))
 		case c.IngressController != nil && from == c.IngressController.Namespace && portListed(c.IngressController.Ports, h.Port):
-			errs = append(errs, field.Invalid(path, value, fmt.Sprintf("allow-ingress-controller already allows port %d from this namespace, "+
+			errs = append(errs, CodeConfigHTTPShadowed.Invalid(path, value, fmt.Sprintf("allow-ingress-controller already allows port %d from this namespace, "+
 				"so these HTTP rules would restrict nothing; leave the port out of ingressController.ports or the namespace out of fromNamespaces", h.Port)))
 		case c.Monitoring != nil && from == c.Monitoring.Namespace && c.Monitoring.Port == h.Port:
-			errs = append(errs, field.Invalid(path, value, fmt.Sprintf("allow-monitoring already allows port %d from this namespace, "+
+			errs = append(errs, CodeConfigHTTPShadowed.Invalid(path, value, fmt.Sprintf("allow-monitoring already allows port %d from this namespace, "+
 				"so these HTTP rules would restrict nothing; use another port or leave the namespace out of fromNamespaces", h.Port)))
 		}
 	}
@@ -429,11 +427,11 @@ func portListed(ports []int32, port int32) bool {
 
 func validateNamespaceName(p *field.Path, ns string) field.ErrorList {
 	if ns == "" {
-		return field.ErrorList{field.Required(p, "a namespace name (DNS-1123 label)")}
+		return field.ErrorList{CodeConfigNamespaceName.Required(p, "a namespace name (DNS-1123 label)")}
 	}
 	var errs field.ErrorList
 	for _, msg := range validation.IsDNS1123Label(ns) {
-		errs = append(errs, field.Invalid(p, ns, msg))
+		errs = append(errs, CodeConfigNamespaceName.Invalid(p, ns, msg))
 	}
 	return errs
 }
@@ -443,7 +441,7 @@ func validateNamespaceName(p *field.Path, ns string) field.ErrorList {
 func validatePeerNamespace(p *field.Path, ns string, targets map[string]bool) field.ErrorList {
 	errs := validateNamespaceName(p, ns)
 	if targets[ns] {
-		errs = append(errs, field.Invalid(p, ns, "is also a target namespace: its default deny would block its own traffic; "+
+		errs = append(errs, CodeConfigPeerIsTarget.Invalid(p, ns, "is also a target namespace: its default deny would block its own traffic; "+
 			"remove it from namespaces (and exempt it)"))
 	}
 	return errs
@@ -451,14 +449,14 @@ func validatePeerNamespace(p *field.Path, ns string, targets map[string]bool) fi
 
 func validateRuleName(p *field.Path, name string, seen map[string]bool) field.ErrorList {
 	if name == "" {
-		return field.ErrorList{field.Required(p, "a DNS-1123 label, e.g. \"storage\"")}
+		return field.ErrorList{CodeConfigRuleName.Required(p, "a DNS-1123 label, e.g. \"storage\"")}
 	}
 	var errs field.ErrorList
 	for _, msg := range validation.IsDNS1123Label(name) {
-		errs = append(errs, field.Invalid(p, name, msg))
+		errs = append(errs, CodeConfigRuleName.Invalid(p, name, msg))
 	}
 	if seen[name] {
-		errs = append(errs, field.Duplicate(p, name))
+		errs = append(errs, CodeConfigDuplicate.Duplicate(p, name, "each name once"))
 	}
 	seen[name] = true
 	return errs
@@ -470,11 +468,11 @@ func validateSubset(p *field.Path, list []string, targets map[string]bool) field
 	for j, ns := range list {
 		jp := p.Index(j)
 		if !targets[ns] {
-			errs = append(errs, field.Invalid(jp, ns, fmt.Sprintf("not a target namespace; want one of %s", sortedKeys(targets))))
+			errs = append(errs, CodeConfigNotATarget.Invalid(jp, ns, fmt.Sprintf("not a target namespace; want one of %s", sortedKeys(targets))))
 			continue
 		}
 		if seen[ns] {
-			errs = append(errs, field.Duplicate(jp, ns))
+			errs = append(errs, CodeConfigDuplicate.Duplicate(jp, ns, "listed twice"))
 		}
 		seen[ns] = true
 	}
@@ -496,7 +494,7 @@ func validatePorts(p *field.Path, ports []int32) field.ErrorList {
 	for i, port := range ports {
 		errs = append(errs, validatePort(p.Index(i), port)...)
 		if seen[port] {
-			errs = append(errs, field.Duplicate(p.Index(i), port))
+			errs = append(errs, CodeConfigDuplicate.Duplicate(p.Index(i), port, "listed twice"))
 		}
 		seen[port] = true
 	}
@@ -505,10 +503,10 @@ func validatePorts(p *field.Path, ports []int32) field.ErrorList {
 
 func validatePort(p *field.Path, port int32) field.ErrorList {
 	if port == 0 {
-		return field.ErrorList{field.Required(p, "a port number between 1 and 65535")}
+		return field.ErrorList{CodeConfigPort.Required(p, "a port number between 1 and 65535")}
 	}
 	if port < 1 || port > 65535 {
-		return field.ErrorList{field.Invalid(p, port, "must be between 1 and 65535")}
+		return field.ErrorList{CodeConfigPort.Invalid(p, port, "must be between 1 and 65535")}
 	}
 	return nil
 }
@@ -517,11 +515,11 @@ func validateIPv4CIDR(p *field.Path, cidr string) field.ErrorList {
 	pfx, err := netip.ParsePrefix(cidr)
 	switch {
 	case err != nil:
-		return field.ErrorList{field.Invalid(p, cidr, "not a CIDR: want an IPv4 range such as \"100.64.0.0/10\"")}
+		return field.ErrorList{CodeConfigInternetExceptCIDR.Invalid(p, cidr, "not a CIDR: want an IPv4 range such as \"100.64.0.0/10\"")}
 	case !pfx.Addr().Is4():
-		return field.ErrorList{field.Invalid(p, cidr, "must be an IPv4 range: allow-internet-egress covers 0.0.0.0/0")}
+		return field.ErrorList{CodeConfigInternetExceptCIDR.Invalid(p, cidr, "must be an IPv4 range: allow-internet-egress covers 0.0.0.0/0")}
 	case pfx.Masked() != pfx:
-		return field.ErrorList{field.Invalid(p, cidr, fmt.Sprintf("not in canonical form: want %q", pfx.Masked().String()))}
+		return field.ErrorList{CodeConfigInternetExceptCIDR.Invalid(p, cidr, fmt.Sprintf("not in canonical form: want %q", pfx.Masked().String()))}
 	}
 	return nil
 }
@@ -529,11 +527,11 @@ func validateIPv4CIDR(p *field.Path, cidr string) field.ErrorList {
 func validateFQDN(p *field.Path, name string, re *regexp.Regexp, want string) field.ErrorList {
 	switch {
 	case name == "":
-		return field.ErrorList{field.Required(p, want)}
-	case len(name) > 255:
-		return field.ErrorList{field.TooLong(p, name, 255)}
+		return field.ErrorList{CodeConfigFQDN.Required(p, want)}
+	case len(name) > maxDNSName:
+		return field.ErrorList{CodeConfigFQDN.TooLong(p, name, maxDNSName, fmt.Sprintf("a DNS name is at most %d characters", maxDNSName))}
 	case !re.MatchString(name):
-		return field.ErrorList{field.Invalid(p, name, "want "+want+" (letters, digits, '-', '_' and '.')")}
+		return field.ErrorList{CodeConfigFQDN.Invalid(p, name, "want "+want+" (letters, digits, '-', '_' and '.')")}
 	}
 	return nil
 }
@@ -541,19 +539,28 @@ func validateFQDN(p *field.Path, name string, re *regexp.Regexp, want string) fi
 func validateHTTPRule(p *field.Path, r HTTPRule) field.ErrorList {
 	var errs field.ErrorList
 	if r.Method == "" && r.Path == "" {
-		return field.ErrorList{field.Required(p, "a method or a path: an empty rule allows every request")}
+		return field.ErrorList{CodeConfigHTTPRule.Required(p, "a method or a path: an empty rule allows every request")}
 	}
 	if r.Method != "" {
 		if _, err := regexp.CompilePOSIX(r.Method); err != nil {
-			errs = append(errs, field.Invalid(p.Child("method"), r.Method, "not a regular expression: "+err.Error()))
+			errs = append(errs, CodeConfigHTTPRule.Invalid(p.Child("method"), r.Method, "not a regular expression: "+err.Error()))
 		}
 	}
 	if r.Path != "" {
 		if !strings.HasPrefix(r.Path, "/") {
-			errs = append(errs, field.Invalid(p.Child("path"), r.Path, "must start with \"/\", e.g. \"/api/.*\""))
+			errs = append(errs, CodeConfigHTTPRule.Invalid(p.Child("path"), r.Path, "must start with \"/\", e.g. \"/api/.*\""))
 		} else if _, err := regexp.CompilePOSIX(r.Path); err != nil {
-			errs = append(errs, field.Invalid(p.Child("path"), r.Path, "not a regular expression: "+err.Error()))
+			errs = append(errs, CodeConfigHTTPRule.Invalid(p.Child("path"), r.Path, "not a regular expression: "+err.Error()))
 		}
 	}
 	return errs
+}
+
+// levelNames are the ACNS security levels as strings, for an error.
+func levelNames() []string {
+	out := make([]string, len(spec.ACNSSecurityLevels))
+	for i, l := range spec.ACNSSecurityLevels {
+		out[i] = string(l)
+	}
+	return out
 }

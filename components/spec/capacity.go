@@ -53,12 +53,13 @@ func (c Cluster) Capacity() []Capacity {
 	return capacities(c, plan, needs)
 }
 
-// The sizing rules of DESIGN.md section 3, one per IP mode.
-const (
-	ruleNodes      = "every node takes one node subnet address (Azure keeps 5 per subnet)"
-	ruleNodeSubnet = "every node and each of its pods take a node subnet address (Azure keeps 5 per subnet)"
-	ruleOverlay    = "every node takes a /24 of the pod CIDR"
-	rulePodSubnet  = "pod IPs are handed to nodes in batches of 16 (Azure keeps 5 per subnet)"
+// The sizing rules of the AKS guide, one per IP mode, with the numbers
+// from their constants.
+var (
+	ruleNodes      = fmt.Sprintf("every node takes one node subnet address (Azure keeps %d per subnet)", AzureReservedPerSubnet)
+	ruleNodeSubnet = fmt.Sprintf("every node and each of its pods take a node subnet address (Azure keeps %d per subnet)", AzureReservedPerSubnet)
+	ruleOverlay    = fmt.Sprintf("every node takes a /%d of the pod CIDR", OverlayNodeBlockBits)
+	rulePodSubnet  = fmt.Sprintf("pod IPs are handed to nodes in batches of %d (Azure keeps %d per subnet)", PodSubnetBatch, AzureReservedPerSubnet)
 )
 
 func capacities(c Cluster, plan networkPlan, needs []poolNeed) []Capacity {

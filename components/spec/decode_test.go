@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"os"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 func TestDecodeYAMLModes(t *testing.T) {
@@ -29,8 +31,91 @@ network:
     podSubnet: {subnets: [{name: pods, cidr: 10.10.16.0/20}]}
 `))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "network.mode: exactly one of overlay, podSubnet or nodeSubnet")
-	assert.Contains(t, err.Error(), "overlay and podSubnet")
+	assert.Contains(t, err.Error(), `network.mode: Invalid value: "overlay and podSubnet": [SPEC102] exactly one of overlay, podSubnet or nodeSubnet`)
+}
+
+// decodeErrs decodes and returns the *InvalidError's problems.
+func decodeErrs(t *testing.T, decode func([]byte) (Cluster, error), doc string) field.ErrorList {
+	t.Helper()
+	_, err := decode([]byte(doc))
+	var inv *InvalidError
+	require.True(t, errors.As(err, &inv), "an *InvalidError, got %v", err)
+	return inv.Errs
+}
+
+// Duplicate keys were silently resolved to the last one; now each is an
+// error with its path, in JSON and in YAML.
+func TestDecodeRefusesDuplicateKeys(t *testing.T) {
+	errs := decodeErrs(t, DecodeJSON, `{"name":"a","name":"b","systemPool":{"vmSize":"x","vmSize":"y"},"network":{"serviceCidr":"10.0.0.0/16","serviceCidr":"10.1.0.0/16"}}`)
+	var paths []string
+	for _, e := range errs {
+		assert.Equal(t, CodeDuplicateKey, CodeOf(e), e.Error())
+		paths = append(paths, e.Field)
+	}
+	assert.ElementsMatch(t, []string{"name", "systemPool.vmSize", "network.serviceCidr"}, paths)
+
+	errs = decodeErrs(t, DecodeYAML, "name: a\nlocation: westeurope\nname: b\n")
+	require.Len(t, errs, 1)
+	assert.Equal(t, CodeDuplicateKey, CodeOf(errs[0]))
+	assert.Contains(t, errs[0].Detail, `key "name" already set`)
+}
+
+// Only the first document of a YAML stream was read; a second is an error.
+func TestDecodeRefusesMultipleDocuments(t *testing.T) {
+	errs := decodeErrs(t, DecodeYAML, "name: a\n---\nname: b\n")
+	require.Len(t, errs, 1)
+	assert.Equal(t, CodeMultipleDocuments, CodeOf(errs[0]))
+	assert.Contains(t, errs[0].Detail, "more than one document")
+
+	_, err := DecodeYAML([]byte("---\nname: a\n---\n"))
+	assert.NoError(t, err, "a document marker and an empty trailing document are one spec")
+}
+
+func TestDecodeReportsTypesAndSyntax(t *testing.T) {
+	errs := decodeErrs(t, DecodeJSON, `{"systemPool":{"count":"three"}}`)
+	require.Len(t, errs, 1)
+	assert.Equal(t, CodeWrongType, CodeOf(errs[0]))
+	assert.Equal(t, "systemPool.count", errs[0].Field)
+	assert.Contains(t, errs[0].Detail, "a JSON string where a number is expected")
+
+	errs = decodeErrs(t, DecodeJSON, `{"name":`)
+	require.Len(t, errs, 1)
+	assert.Equal(t, CodeSyntax, CodeOf(errs[0]))
+
+	errs = decodeErrs(t, DecodeJSON, `{"name":"a"} {"name":"b"}`)
+	assert.Equal(t, CodeSyntax, CodeOf(errs[0]), "trailing data")
+
+	errs = decodeErrs(t, DecodeYAML, "name: [a\n")
+	assert.Equal(t, CodeSyntax, CodeOf(errs[0]))
+}
+
+// Every unknown field is reported at once, with its path, inside and outside
+// the network's mode union.
+func TestDecodeReportsEveryUnknownField(t *testing.T) {
+	errs := decodeErrs(t, DecodeYAML, "nmae: a\nsystemPool: {vmsize: x}\nnetwork:\n  mode: {overlay: {podCidr: 192.168.0.0/16, size: 16}}\n  vnet: {nodesubnet: {}}\n")
+	var paths []string
+	for _, e := range errs {
+		assert.Equal(t, CodeUnknownField, CodeOf(e), e.Error())
+		paths = append(paths, e.Field)
+	}
+	assert.ElementsMatch(t, []string{"nmae", "systemPool.vmsize", "network.mode.overlay.size", "network.vnet.nodesubnet"}, paths)
+}
+
+// A 10 MB value makes a short error, in decoding and in validation.
+func TestErrorsCapWhatTheyEcho(t *testing.T) {
+	huge := strings.Repeat("n", 10<<20)
+	c := load(t, "overlay.yaml")
+	c.Name = huge
+	c.Location = huge + " X"
+	c.UserPools[0].Labels = map[string]string{huge: "x"}
+	err := NewInvalidError(c.Validate())
+	require.Error(t, err)
+	assert.Less(t, len(err.Error()), 8<<10, "the error quotes at most %d bytes of a value", MaxEchoValue)
+	assert.Contains(t, err.Error(), "(10485760 bytes)")
+
+	_, err = DecodeJSON([]byte(`{"` + huge + `": 1}`))
+	require.Error(t, err)
+	assert.Less(t, len(err.Error()), 4<<10)
 }
 
 func TestDecodeRejectsUnknownFields(t *testing.T) {

@@ -110,22 +110,6 @@ func subnetDefaults(s Subnet) Subnet {
 	return s
 }
 
-// dnsPrefixFrom makes a valid DNS prefix from a cluster name: characters
-// other than letters, digits and '-' become '-', at most 54 characters, no
-// leading or trailing '-'. An invalid name is reported on name alone.
-func dnsPrefixFrom(name string) string {
-	p := []byte(name)
-	for i, ch := range p {
-		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-') {
-			p[i] = '-'
-		}
-	}
-	if len(p) > 54 {
-		p = p[:54]
-	}
-	return strings.Trim(string(p), "-")
-}
-
 // BoolValue returns *b, or def when b is nil.
 func BoolValue(b *bool, def bool) bool {
 	if b == nil {

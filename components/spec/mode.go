@@ -1,10 +1,10 @@
 package spec
 
 import (
-	"bytes"
 	"encoding/json"
-	"fmt"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // ModeKind names a pod IP assignment mode.
@@ -83,20 +83,34 @@ func (n Network) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads Mode from an object with exactly one of the keys
-// overlay, podSubnet or nodeSubnet. Unknown keys are errors.
+// overlay, podSubnet or nodeSubnet, as strictly as DecodeJSON: a problem is
+// an *InvalidError with paths under "network" (the cluster's field).
 func (n *Network) UnmarshalJSON(data []byte) error {
+	root := field.NewPath("network")
+	v, errs := decodeNetwork(data, root, duplicateKeys(data, root))
+	if err := NewInvalidError(errs); err != nil {
+		return err
+	}
+	*n = v
+	return nil
+}
+
+// decodeNetwork decodes a network strictly, its problems (under root)
+// appended to errs.
+func decodeNetwork(data []byte, root *field.Path, errs field.ErrorList) (Network, field.ErrorList) {
 	type plain Network
 	var wire struct {
 		plain
 		Mode *modeJSON `json:"mode"`
 	}
-	if err := strictUnmarshal(data, &wire); err != nil {
-		return err
+	if len(errs) > 0 && CodeOf(errs[0]) == CodeSyntax {
+		return Network{}, errs
 	}
-	*n = Network(wire.plain)
+	errs = append(errs, decodeInto(data, &wire, root)...)
+	n := Network(wire.plain)
 	n.Mode = nil
 	if wire.Mode == nil {
-		return nil // Validate reports the missing mode with the others.
+		return n, errs // Validate reports the missing mode with the others.
 	}
 	var set []string
 	if wire.Mode.Overlay != nil {
@@ -112,22 +126,8 @@ func (n *Network) UnmarshalJSON(data []byte) error {
 		n.Mode = *wire.Mode.NodeSubnet
 	}
 	if len(set) > 1 {
-		return fmt.Errorf("network.mode: exactly one of overlay, podSubnet or nodeSubnet may be set, got %s "+
-			"(overlay cannot be combined with a pod subnet)", strings.Join(set, " and "))
+		errs = append(errs, CodePodIPMode.Invalid(root.Child("mode"), strings.Join(set, " and "),
+			"exactly one of overlay, podSubnet or nodeSubnet may be set (overlay cannot be combined with a pod subnet)"))
 	}
-	return nil
-}
-
-// strictUnmarshal decodes JSON and refuses unknown fields, so a typo in a
-// stack config is an error instead of a silently ignored setting.
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if dec.More() {
-		return fmt.Errorf("unexpected data after the JSON value")
-	}
-	return nil
+	return n, errs
 }

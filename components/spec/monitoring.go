@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
@@ -33,7 +32,8 @@ type ContainerInsights struct {
 	// WorkspaceID is an existing Log Analytics workspace's ARM ID; empty
 	// creates one in the cluster's resource group.
 	WorkspaceID string `json:"workspaceId,omitempty"`
-	// WorkspaceName of the created workspace; default "log-<cluster name>".
+	// WorkspaceName of the created workspace; default "log-<cluster name>"
+	// (within the name's limits: see DerivedName).
 	WorkspaceName string `json:"workspaceName,omitempty"`
 	// RetentionDays of the created workspace, 30 to 730; default 30 (free).
 	RetentionDays int `json:"retentionDays,omitempty"`
@@ -44,7 +44,8 @@ type Prometheus struct {
 	// WorkspaceID is an existing Azure Monitor workspace's ARM ID; empty
 	// creates one in the cluster's resource group.
 	WorkspaceID string `json:"workspaceId,omitempty"`
-	// WorkspaceName of the created workspace; default "amw-<cluster name>".
+	// WorkspaceName of the created workspace; default "amw-<cluster name>"
+	// (within the name's limits: see DerivedName).
 	WorkspaceName string `json:"workspaceName,omitempty"`
 }
 
@@ -66,6 +67,12 @@ func (m Monitoring) Enabled() bool {
 const (
 	DefaultLogRetentionDays = 30
 	DefaultAlertSeverity    = 2
+	// MinRetentionDays and MaxRetentionDays bound a created Log Analytics
+	// workspace's retention; MaxAlertSeverity is Azure Monitor's lowest
+	// severity (0 is critical).
+	MinRetentionDays = 30
+	MaxRetentionDays = 730
+	MaxAlertSeverity = 4
 )
 
 // monitoringDefaults fills in workspace names, retention and severity.
@@ -73,7 +80,7 @@ func monitoringDefaults(m Monitoring, cluster string) Monitoring {
 	if ci := m.ContainerInsights; ci != nil {
 		c := *ci
 		if c.WorkspaceID == "" && c.WorkspaceName == "" {
-			c.WorkspaceName = "log-" + cluster
+			c.WorkspaceName = defaultWorkspaceName("log-", cluster)
 		}
 		if c.WorkspaceID == "" && c.RetentionDays == 0 {
 			c.RetentionDays = DefaultLogRetentionDays
@@ -83,7 +90,7 @@ func monitoringDefaults(m Monitoring, cluster string) Monitoring {
 	if p := m.Prometheus; p != nil {
 		c := *p
 		if c.WorkspaceID == "" && c.WorkspaceName == "" {
-			c.WorkspaceName = "amw-" + cluster
+			c.WorkspaceName = defaultWorkspaceName("amw-", cluster)
 		}
 		m.Prometheus = &c
 	}
@@ -98,19 +105,17 @@ func monitoringDefaults(m Monitoring, cluster string) Monitoring {
 	return m
 }
 
-// workspaceNameRE: Log Analytics and Azure Monitor workspace names.
-var workspaceNameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9-]{2,61}[a-zA-Z0-9]$`)
-
 func validateMonitoring(m Monitoring, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if ci := m.ContainerInsights; ci != nil {
 		cp := p.Child("containerInsights")
 		errs = append(errs, validateWorkspace(cp, ci.WorkspaceID, ci.WorkspaceName, "Microsoft.OperationalInsights/workspaces")...)
-		if ci.WorkspaceID == "" && (ci.RetentionDays < 30 || ci.RetentionDays > 730) {
-			errs = append(errs, field.Invalid(cp.Child("retentionDays"), ci.RetentionDays, "must be 30 to 730 days (the first 31 days are included in the ingestion price)"))
+		if ci.WorkspaceID == "" && (ci.RetentionDays < MinRetentionDays || ci.RetentionDays > MaxRetentionDays) {
+			errs = append(errs, CodeRetention.Invalid(cp.Child("retentionDays"), ci.RetentionDays,
+				fmt.Sprintf("must be %d to %d days (the first 31 days are included in the ingestion price)", MinRetentionDays, MaxRetentionDays)))
 		}
 		if ci.WorkspaceID != "" && ci.RetentionDays != 0 {
-			errs = append(errs, field.Forbidden(cp.Child("retentionDays"), "applies to a created workspace only; set it on the existing workspace"))
+			errs = append(errs, CodeMonitoringWorkspace.Forbidden(cp.Child("retentionDays"), "applies to a created workspace only; set it on the existing workspace"))
 		}
 	}
 	if pr := m.Prometheus; pr != nil {
@@ -119,13 +124,13 @@ func validateMonitoring(m Monitoring, p *field.Path) field.ErrorList {
 	if a := m.Alerts; a != nil {
 		ap := p.Child("alerts")
 		if m.Prometheus == nil {
-			errs = append(errs, field.Required(p.Child("prometheus"), "alerts evaluate Prometheus metrics: enable monitoring.prometheus too"))
+			errs = append(errs, CodeAlerts.Required(p.Child("prometheus"), "alerts evaluate Prometheus metrics: enable monitoring.prometheus too"))
 		}
 		for i, id := range a.ActionGroupIDs {
 			errs = append(errs, validateARMID(ap.Child("actionGroupIds").Index(i), id, "Microsoft.Insights/actionGroups")...)
 		}
-		if a.Severity != nil && (*a.Severity < 0 || *a.Severity > 4) {
-			errs = append(errs, field.Invalid(ap.Child("severity"), *a.Severity, "must be 0 (critical) to 4 (verbose)"))
+		if a.Severity != nil && (*a.Severity < 0 || *a.Severity > MaxAlertSeverity) {
+			errs = append(errs, CodeAlerts.Invalid(ap.Child("severity"), *a.Severity, fmt.Sprintf("must be 0 (critical) to %d (verbose)", MaxAlertSeverity)))
 		}
 	}
 	return errs
@@ -136,12 +141,12 @@ func validateWorkspace(p *field.Path, id, name, armType string) field.ErrorList 
 	if id != "" {
 		errs := validateARMID(p.Child("workspaceId"), id, armType)
 		if name != "" {
-			errs = append(errs, field.Forbidden(p.Child("workspaceName"), "names a workspace to create; remove it when workspaceId gives an existing one"))
+			errs = append(errs, CodeMonitoringWorkspace.Forbidden(p.Child("workspaceName"), "names a workspace to create; remove it when workspaceId gives an existing one"))
 		}
 		return errs
 	}
 	if !workspaceNameRE.MatchString(name) {
-		return field.ErrorList{field.Invalid(p.Child("workspaceName"), name, "must be 4-63 letters, digits or '-', starting and ending with a letter or digit")}
+		return field.ErrorList{CodeWorkspaceName.Invalid(p.Child("workspaceName"), name, "must be "+wantWorkspaceName)}
 	}
 	return nil
 }
@@ -150,7 +155,7 @@ func validateWorkspace(p *field.Path, id, name, armType string) field.ErrorList 
 func validateARMID(p *field.Path, id, armType string) field.ErrorList {
 	rid, err := arm.ParseResourceID(id)
 	if err != nil || !strings.EqualFold(rid.ResourceType.String(), armType) {
-		return field.ErrorList{field.Invalid(p, id, fmt.Sprintf("must be the ARM ID of a %s resource: /subscriptions/<id>/resourceGroups/<group>/providers/%s/<name>", armType, armType))}
+		return field.ErrorList{CodeARMID.Invalid(p, id, fmt.Sprintf("must be the ARM ID of a %s resource: /subscriptions/<id>/resourceGroups/<group>/providers/%s/<name>", armType, armType))}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	"github.com/google/uuid"
@@ -16,14 +17,15 @@ import (
 )
 
 // Validate returns every problem of a defaulted spec (see WithDefaults), each
-// with its field path, the offending value and what would be valid. An empty
-// list means the spec can be deployed. It never stops at the first error.
+// with its field path, the offending value, what would be valid and its rule
+// code (Rules, docs/rules.md). An empty list means the spec can be deployed.
+// It never stops at the first error.
 //
-// The rules are DESIGN.md section 3's: data plane and policy coupling, the pod
-// IP mode and its pools, Linux-only pools, the Kubernetes version table and
-// feature gates, CIDR overlaps and AKS-reserved ranges, the DNS service IP,
-// subnet sizing per mode (autoscaler maximum plus surge), max pods, and the
-// naming rules of Azure and AKS.
+// The rules: data plane and policy coupling, the pod IP mode and its pools,
+// Linux-only pools, the Kubernetes version table and feature gates, CIDR
+// overlaps, AKS-reserved ranges and the service range's size, the DNS
+// service IP, subnet sizing per mode (autoscaler maximum plus surge), max
+// pods, Azure's tag limits and the naming rules of Azure and AKS.
 func (c Cluster) Validate() field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, validateNames(c)...)
@@ -36,67 +38,117 @@ func (c Cluster) Validate() field.ErrorList {
 	if len(perrs) == 0 { // sizing is meaningful only when every pool is valid
 		for _, capa := range capacities(c, plan, needs) {
 			if capa.Needed > capa.Available {
-				errs = append(errs, field.Invalid(capa.Field, capa.Range, capa.Problem()))
+				errs = append(errs, CodeCapacity.Invalid(capa.Field, capa.Range, capa.Problem()))
 			}
 		}
 	}
 	errs = append(errs, validateSecurity(c.Security, field.NewPath("security"))...)
 	errs = append(errs, validateACNS(c.ACNS, k8s, field.NewPath("acns"))...)
 	errs = append(errs, validateMonitoring(c.Monitoring, field.NewPath("monitoring"))...)
+	errs = append(errs, validateTags(c.Tags, field.NewPath("tags"))...)
 	return errs
 }
 
-// Patterns of Azure and AKS names (Azure naming rules for Microsoft.Network
-// and Microsoft.ContainerService resources).
+// Check applies WithDefaults, then Validate: it returns the defaulted spec,
+// or an *InvalidError with every problem. It is the first step of every
+// component constructor and of the automation engine.
+func (c Cluster) Check() (Cluster, error) {
+	c = c.WithDefaults()
+	if err := NewInvalidError(c.Validate()); err != nil {
+		return Cluster{}, err
+	}
+	return c, nil
+}
+
+// Name lengths of Azure and AKS resources (srcNaming, the AKS REST API).
+const (
+	MaxClusterNameLength       = 63
+	MaxDNSPrefixLength         = 54
+	MaxResourceGroupNameLength = 90
+	MaxVNetNameLength          = 64
+	MaxSubnetNameLength        = 80
+	MaxPoolNameLength          = 12
+	MinWorkspaceNameLength     = 4
+	MaxWorkspaceNameLength     = 63
+)
+
+// Patterns of Azure and AKS names, built from the lengths above.
 var (
-	clusterNameRE   = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?$`)
-	dnsPrefixRE     = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,52}[a-zA-Z0-9])?$`)
+	clusterNameRE   = regexp.MustCompile(fmt.Sprintf(`^[a-zA-Z0-9]([a-zA-Z0-9_-]{0,%d}[a-zA-Z0-9])?$`, MaxClusterNameLength-2))
+	dnsPrefixRE     = regexp.MustCompile(fmt.Sprintf(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,%d}[a-zA-Z0-9])?$`, MaxDNSPrefixLength-2))
 	locationRE      = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
-	resourceGroupRE = regexp.MustCompile(`^[-\w._()]{0,89}[-\w_()]$`)
-	vnetNameRE      = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}[a-zA-Z0-9_]$`)
-	subnetNameRE    = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_])?$`)
-	poolNameRE      = regexp.MustCompile(`^[a-z][a-z0-9]{0,11}$`)
+	resourceGroupRE = regexp.MustCompile(fmt.Sprintf(`^[-\w._()]{0,%d}[-\w_()]$`, MaxResourceGroupNameLength-1))
+	vnetNameRE      = regexp.MustCompile(fmt.Sprintf(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,%d}[a-zA-Z0-9_]$`, MaxVNetNameLength-2))
+	subnetNameRE    = regexp.MustCompile(fmt.Sprintf(`^[a-zA-Z0-9]([a-zA-Z0-9_.-]{0,%d}[a-zA-Z0-9_])?$`, MaxSubnetNameLength-2))
+	poolNameRE      = regexp.MustCompile(fmt.Sprintf(`^[a-z][a-z0-9]{0,%d}$`, MaxPoolNameLength-1))
+	workspaceNameRE = regexp.MustCompile(fmt.Sprintf(`^[a-zA-Z0-9][a-zA-Z0-9-]{%d,%d}[a-zA-Z0-9]$`, MinWorkspaceNameLength-2, MaxWorkspaceNameLength-2))
+)
+
+// The wants of the names, with their numbers.
+var (
+	wantClusterName   = fmt.Sprintf("1-%d letters, digits, '-' or '_', starting and ending with a letter or digit", MaxClusterNameLength)
+	wantDNSPrefix     = fmt.Sprintf("1-%d letters, digits or '-', starting and ending with a letter or digit", MaxDNSPrefixLength)
+	wantResourceGroup = fmt.Sprintf("1-%d letters, digits, '-', '_', '.', '(' or ')', not ending with '.'", MaxResourceGroupNameLength)
+	wantVNetName      = fmt.Sprintf("2-%d letters, digits, '-', '_' or '.', starting with a letter or digit, ending with a letter, digit or '_'", MaxVNetNameLength)
+	wantSubnetName    = fmt.Sprintf("1-%d letters, digits, '-', '_' or '.', starting with a letter or digit, not ending with '-' or '.'", MaxSubnetNameLength)
+	wantPoolName      = fmt.Sprintf("1-%d lowercase letters and digits, starting with a letter", MaxPoolNameLength)
+	wantWorkspaceName = fmt.Sprintf("%d-%d letters, digits or '-', starting and ending with a letter or digit", MinWorkspaceNameLength, MaxWorkspaceNameLength)
 )
 
 func validateNames(c Cluster) field.ErrorList {
 	var errs field.ErrorList
 	if c.Name == "" {
-		errs = append(errs, field.Required(field.NewPath("name"), "the cluster name, 1-63 letters, digits, '-' or '_'"))
+		errs = append(errs, CodeClusterName.Required(field.NewPath("name"), "the cluster name, "+wantClusterName))
 	} else if !clusterNameRE.MatchString(c.Name) {
-		errs = append(errs, field.Invalid(field.NewPath("name"), c.Name,
-			"must be 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit"))
+		errs = append(errs, CodeClusterName.Invalid(field.NewPath("name"), c.Name, "must be "+wantClusterName))
 	}
 	if c.Location == "" {
-		errs = append(errs, field.Required(field.NewPath("location"), "the Azure region, e.g. westeurope"))
+		errs = append(errs, CodeLocation.Required(field.NewPath("location"), "the Azure region, e.g. westeurope"))
 	} else if !locationRE.MatchString(c.Location) {
-		errs = append(errs, field.Invalid(field.NewPath("location"), c.Location,
-			fmt.Sprintf("must be an Azure region name in lowercase without spaces, e.g. %q", strings.ToLower(strings.ReplaceAll(c.Location, " ", "")))))
+		errs = append(errs, CodeLocation.Invalid(field.NewPath("location"), c.Location,
+			fmt.Sprintf("must be an Azure region name in lowercase without spaces, e.g. %q",
+				capString(strings.ToLower(strings.ReplaceAll(c.Location, " ", "")), MaxEchoValue))))
 	}
 	rg := field.NewPath("resourceGroup", "name")
 	if c.ResourceGroup.Name == "" {
-		errs = append(errs, field.Required(rg, "the resource group for the cluster and its network"))
+		errs = append(errs, CodeResourceGroupName.Required(rg, "the resource group for the cluster and its network"))
 	} else if !resourceGroupRE.MatchString(c.ResourceGroup.Name) {
-		errs = append(errs, field.Invalid(rg, c.ResourceGroup.Name,
-			"must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending with '.'"))
+		errs = append(errs, CodeResourceGroupName.Invalid(rg, c.ResourceGroup.Name, "must be "+wantResourceGroup))
 	}
 	if c.DNSPrefix != "" && !dnsPrefixRE.MatchString(c.DNSPrefix) {
-		errs = append(errs, field.Invalid(field.NewPath("dnsPrefix"), c.DNSPrefix,
-			"must be 1-54 letters, digits or '-', starting and ending with a letter or digit"))
+		errs = append(errs, CodeDNSPrefix.Invalid(field.NewPath("dnsPrefix"), c.DNSPrefix, "must be "+wantDNSPrefix))
 	}
 	return errs
 }
 
-// validateVersion checks the Kubernetes version against the table and returns
-// it parsed (nil when it is invalid, so gated checks are skipped).
+// kubernetesVersionRE is the form ARM takes: MAJOR.MINOR or
+// MAJOR.MINOR.PATCH, decimal numbers without leading zeros.
+var kubernetesVersionRE = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))?$`)
+
+// validateVersion checks the Kubernetes version's form and its place in the
+// table and returns it parsed (nil when it is invalid, so gated checks are
+// skipped). A form ARM does not take ("v1.32", "01.32") is refused, not
+// rewritten: the spec says what is sent to ARM.
 func validateVersion(c Cluster) (*KubernetesVersion, field.ErrorList) {
 	p := field.NewPath("kubernetesVersion")
+	first, last := Versions[0].Kubernetes, Versions[len(Versions)-1].Kubernetes
 	if c.KubernetesVersion == "" {
-		return nil, field.ErrorList{field.Required(p, fmt.Sprintf("a Kubernetes version from %s to %s",
-			Versions[0].Kubernetes, Versions[len(Versions)-1].Kubernetes))}
+		return nil, field.ErrorList{CodeKubernetesVersionForm.Required(p, fmt.Sprintf("a Kubernetes version from %s to %s", first, last))}
+	}
+	if !kubernetesVersionRE.MatchString(c.KubernetesVersion) {
+		detail := fmt.Sprintf("must be MAJOR.MINOR or MAJOR.MINOR.PATCH as ARM takes it, e.g. %q (no 'v', no leading zeros, no pre-release)", last)
+		if k, err := LookupKubernetes(c.KubernetesVersion, true); err == nil && strings.Count(c.KubernetesVersion, ".") > 0 {
+			want := k.Version.String()
+			if strings.Count(c.KubernetesVersion, ".") == 1 {
+				want = k.Minor
+			}
+			detail += fmt.Sprintf("; did you mean %q?", want)
+		}
+		return nil, field.ErrorList{CodeKubernetesVersionForm.Invalid(p, c.KubernetesVersion, detail)}
 	}
 	k, err := LookupKubernetes(c.KubernetesVersion, c.AllowNewerKubernetes)
 	if err != nil {
-		return nil, field.ErrorList{field.Invalid(p, c.KubernetesVersion, err.Error())}
+		return nil, field.ErrorList{CodeKubernetesVersion.Invalid(p, c.KubernetesVersion, err.Error())}
 	}
 	return &k, nil
 }
@@ -135,6 +187,11 @@ type networkPlan struct {
 	podSubnetNm []string
 }
 
+// MinServiceCIDRBits is the shortest service CIDR prefix: kube-apiserver
+// refuses an IPv4 service range of more than 2^20 addresses ("for 32-bit
+// addresses, the mask must be >= 12").
+const MinServiceCIDRBits = 12
+
 func validateNetwork(n Network, p *field.Path) (networkPlan, field.ErrorList) {
 	var errs field.ErrorList
 	plan := networkPlan{podSubnets: map[string]*netip.Prefix{}}
@@ -142,12 +199,12 @@ func validateNetwork(n Network, p *field.Path) (networkPlan, field.ErrorList) {
 
 	parse := func(path *field.Path, value string, role rangeRole) *netip.Prefix {
 		if value == "" {
-			errs = append(errs, field.Required(path, "an IPv4 CIDR such as 10.0.0.0/16"))
+			errs = append(errs, CodeCIDR.Required(path, "an IPv4 CIDR such as 10.0.0.0/16"))
 			return nil
 		}
 		pfx, err := ParseCIDR(value)
 		if err != nil {
-			errs = append(errs, field.Invalid(path, value, err.Error()))
+			errs = append(errs, CodeCIDR.Invalid(path, value, err.Error()))
 			return nil
 		}
 		ranges = append(ranges, namedRange{path, value, pfx, role})
@@ -155,10 +212,10 @@ func validateNetwork(n Network, p *field.Path) (networkPlan, field.ErrorList) {
 	}
 
 	if n.Dataplane != DefaultDataplane {
-		errs = append(errs, field.NotSupported(p.Child("dataplane"), n.Dataplane, []string{DefaultDataplane}))
+		errs = append(errs, CodeDataplane.NotSupported(p.Child("dataplane"), n.Dataplane, []string{DefaultDataplane}))
 	}
 	if n.Policy != DefaultPolicy {
-		errs = append(errs, field.Invalid(p.Child("policy"), n.Policy,
+		errs = append(errs, CodeNetworkPolicy.Invalid(p.Child("policy"), n.Policy,
 			"networkDataplane cilium requires networkPolicy cilium (ARM: CiliumDataplaneRequiresNetworkPolicyCilium); set \"cilium\""))
 	}
 
@@ -167,13 +224,13 @@ func validateNetwork(n Network, p *field.Path) (networkPlan, field.ErrorList) {
 	subnets := []subnetAt{{vp.Child("nodeSubnet"), n.VNet.NodeSubnet}}
 	switch m := n.Mode.(type) {
 	case nil:
-		errs = append(errs, field.Required(p.Child("mode"), "exactly one of overlay (with podCidr), podSubnet (with subnets) or nodeSubnet"))
+		errs = append(errs, CodePodIPMode.Required(p.Child("mode"), "exactly one of overlay (with podCidr), podSubnet (with subnets) or nodeSubnet"))
 	case Overlay:
 		plan.podCIDR = parse(p.Child("mode", "overlay", "podCidr"), m.PodCIDR, rolePodCIDR)
 	case PodSubnet:
 		sp := p.Child("mode", "podSubnet", "subnets")
 		if len(m.Subnets) == 0 {
-			errs = append(errs, field.Required(sp, "at least one pod subnet (name and cidr, or id and cidr)"))
+			errs = append(errs, CodePodSubnets.Required(sp, "at least one pod subnet (name and cidr, or id and cidr)"))
 		}
 		for i, s := range m.Subnets {
 			subnets = append(subnets, subnetAt{sp.Index(i), s})
@@ -193,11 +250,11 @@ func validateNetwork(n Network, p *field.Path) (networkPlan, field.ErrorList) {
 		}
 		switch {
 		case sub.s.Name == "":
-			errs = append(errs, field.Required(sub.path.Child("name"), "the subnet name, 1-80 letters, digits, '-', '_' or '.'"))
+			errs = append(errs, CodeSubnetName.Required(sub.path.Child("name"), "the subnet name, "+wantSubnetName))
 		case !subnetNameRE.MatchString(sub.s.Name):
-			errs = append(errs, field.Invalid(sub.path.Child("name"), sub.s.Name, "must be 1-80 letters, digits, '-', '_' or '.', starting with a letter or digit, not ending with '-' or '.'"))
+			errs = append(errs, CodeSubnetName.Invalid(sub.path.Child("name"), sub.s.Name, "must be "+wantSubnetName))
 		case names[sub.s.Name] != nil:
-			errs = append(errs, field.Duplicate(sub.path.Child("name"), sub.s.Name))
+			errs = append(errs, CodeSubnetName.Duplicate(sub.path.Child("name"), sub.s.Name, "also the name of "+names[sub.s.Name].String()))
 		default:
 			names[sub.s.Name] = sub.path
 		}
@@ -212,19 +269,19 @@ func validateNetwork(n Network, p *field.Path) (networkPlan, field.ErrorList) {
 	switch {
 	case existing == 0: // a new VNet
 		if n.VNet.Name == "" {
-			errs = append(errs, field.Required(vp.Child("name"), "the name of the new VNet (or give every subnet an existing id)"))
+			errs = append(errs, CodeVNetName.Required(vp.Child("name"), "the name of the new VNet (or give every subnet an existing id)"))
 		} else if !vnetNameRE.MatchString(n.VNet.Name) {
-			errs = append(errs, field.Invalid(vp.Child("name"), n.VNet.Name, "must be 2-64 letters, digits, '-', '_' or '.', starting with a letter or digit, ending with a letter, digit or '_'"))
+			errs = append(errs, CodeVNetName.Invalid(vp.Child("name"), n.VNet.Name, "must be "+wantVNetName))
 		}
 		if len(n.VNet.AddressSpace) == 0 {
-			errs = append(errs, field.Required(vp.Child("addressSpace"), "one or more IPv4 CIDRs that contain the subnets, e.g. [10.10.0.0/16]"))
+			errs = append(errs, CodeVNetKind.Required(vp.Child("addressSpace"), "one or more IPv4 CIDRs that contain the subnets, e.g. [10.10.0.0/16]"))
 		}
 	case existing < len(subnets):
-		errs = append(errs, field.Invalid(vp, fmt.Sprintf("%d existing, %d new subnets", existing, len(subnets)-existing),
+		errs = append(errs, CodeVNetKind.Invalid(vp, fmt.Sprintf("%d existing, %d new subnets", existing, len(subnets)-existing),
 			"either every subnet is new (no id; the VNet is created) or every subnet is existing (id and cidr; nothing is created)"))
 	default: // every subnet exists
 		if n.VNet.Name != "" {
-			errs = append(errs, field.Forbidden(vp.Child("name"), "must be empty when the subnets are existing ones: the VNet is not managed here"))
+			errs = append(errs, CodeVNetKind.Forbidden(vp.Child("name"), "must be empty when the subnets are existing ones: the VNet is not managed here"))
 		}
 		errs = append(errs, sameVNet(subnets[0].s.ID, subnets)...)
 	}
@@ -232,7 +289,11 @@ func validateNetwork(n Network, p *field.Path) (networkPlan, field.ErrorList) {
 		parse(vp.Child("addressSpace").Index(i), a, roleVNet)
 	}
 
-	parse(p.Child("serviceCidr"), n.ServiceCIDR, roleService)
+	if svc := parse(p.Child("serviceCidr"), n.ServiceCIDR, roleService); svc != nil && svc.Bits() < MinServiceCIDRBits {
+		errs = append(errs, CodeServiceCIDRTooWide.Invalid(p.Child("serviceCidr"), n.ServiceCIDR,
+			fmt.Sprintf("is a /%d (%d addresses): the API server takes a service range of at most /%d (%d addresses); use e.g. %s",
+				svc.Bits(), Size(*svc), MinServiceCIDRBits, int64(1)<<(32-MinServiceCIDRBits), DefaultServiceCIDR)))
+	}
 	for i, r := range n.PeeredRanges {
 		parse(p.Child("peeredRanges").Index(i), r, rolePeered)
 	}
@@ -246,7 +307,7 @@ func validateNetwork(n Network, p *field.Path) (networkPlan, field.ErrorList) {
 func validateSubnetID(p *field.Path, id string) field.ErrorList {
 	rid, err := arm.ParseResourceID(id)
 	if err != nil || !strings.EqualFold(rid.ResourceType.String(), "Microsoft.Network/virtualNetworks/subnets") {
-		return field.ErrorList{field.Invalid(p, id,
+		return field.ErrorList{CodeSubnetID.Invalid(p, id,
 			"must be a subnet resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>")}
 	}
 	return nil
@@ -266,11 +327,20 @@ func sameVNet(nodeID string, subnets []subnetAt) field.ErrorList {
 			continue
 		}
 		if !strings.EqualFold(rid.Parent.String(), node.Parent.String()) {
-			errs = append(errs, field.Invalid(sub.path.Child("id"), sub.s.ID,
-				fmt.Sprintf("pod subnets must be in the node subnet's VNet %s", node.Parent.String())))
+			errs = append(errs, CodePodSubnetVNet.Invalid(sub.path.Child("id"), sub.s.ID,
+				fmt.Sprintf("pod subnets must be in the node subnet's VNet %s", capString(node.Parent.String(), MaxEchoValue*2))))
 		}
 	}
 	return errs
+}
+
+// reservedList names the AKS-reserved ranges, from AKSReservedRanges.
+func reservedList() string {
+	var vs []string
+	for _, r := range AKSReservedRanges {
+		vs = append(vs, r.Prefix.String())
+	}
+	return strings.Join(vs, ", ")
 }
 
 // checkRanges applies the overlap rules: subnets inside the VNet address
@@ -287,19 +357,19 @@ func checkRanges(ranges []namedRange) field.ErrorList {
 	for i, b := range ranges {
 		for _, res := range AKSReservedRanges {
 			if b.role != rolePeered && b.prefix.Overlaps(res.Prefix) {
-				errs = append(errs, field.Invalid(b.path, b.value,
-					fmt.Sprintf("overlaps %s (%s); choose a range outside 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16 and 192.0.2.0/24", res.Prefix, res.Why)))
+				errs = append(errs, CodeReservedRange.Invalid(b.path, b.value,
+					fmt.Sprintf("overlaps %s (%s); choose a range outside %s", res.Prefix, res.Why, reservedList())))
 			}
 		}
 		if b.role == roleSubnet && len(vnet) > 0 && !insideAny(b.prefix, vnet) {
-			errs = append(errs, field.Invalid(b.path, b.value,
+			errs = append(errs, CodeSubnetOutsideVNet.Invalid(b.path, b.value,
 				fmt.Sprintf("must be inside the VNet address space %s", joinValues(vnet))))
 		}
 		for _, a := range ranges[:i] {
 			if !mustBeApart(a.role, b.role) || !a.prefix.Overlaps(b.prefix) {
 				continue
 			}
-			errs = append(errs, field.Invalid(b.path, b.value,
+			errs = append(errs, CodeOverlap.Invalid(b.path, b.value,
 				fmt.Sprintf("overlaps %s (%s %s); %s", a.prefix, roleName(a.role), a.path, apartAdvice(a.role, b.role))))
 		}
 	}
@@ -360,11 +430,11 @@ func joinValues(rs []namedRange) string {
 // is neither its network address, the kubernetes service's (.1), nor broadcast.
 func validateDNSServiceIP(n Network, ranges []namedRange, p *field.Path) field.ErrorList {
 	if n.DNSServiceIP == "" {
-		return field.ErrorList{field.Required(p, "an address inside serviceCidr other than its first, e.g. the .10 address")}
+		return field.ErrorList{CodeDNSServiceIP.Required(p, "an address inside serviceCidr other than its first, e.g. the .10 address")}
 	}
 	ip, err := netip.ParseAddr(n.DNSServiceIP)
 	if err != nil || !ip.Is4() {
-		return field.ErrorList{field.Invalid(p, n.DNSServiceIP, "must be an IPv4 address inside serviceCidr, e.g. 10.0.0.10")}
+		return field.ErrorList{CodeDNSServiceIP.Invalid(p, n.DNSServiceIP, "must be an IPv4 address inside serviceCidr, e.g. 10.0.0.10")}
 	}
 	for _, r := range ranges {
 		if r.role != roleService {
@@ -374,13 +444,13 @@ func validateDNSServiceIP(n Network, ranges []namedRange, p *field.Path) field.E
 		suggest, _ := tenth(svc)
 		switch {
 		case !svc.Contains(ip):
-			return field.ErrorList{field.Invalid(p, n.DNSServiceIP, fmt.Sprintf("must be inside serviceCidr %s, e.g. %s", svc, suggest))}
+			return field.ErrorList{CodeDNSServiceIP.Invalid(p, n.DNSServiceIP, fmt.Sprintf("must be inside serviceCidr %s, e.g. %s", svc, suggest))}
 		case ip == svc.Addr():
-			return field.ErrorList{field.Invalid(p, n.DNSServiceIP, fmt.Sprintf("is the network address of serviceCidr %s; use e.g. %s", svc, suggest))}
+			return field.ErrorList{CodeDNSServiceIP.Invalid(p, n.DNSServiceIP, fmt.Sprintf("is the network address of serviceCidr %s; use e.g. %s", svc, suggest))}
 		case ip == svc.Addr().Next():
-			return field.ErrorList{field.Invalid(p, n.DNSServiceIP, fmt.Sprintf("is the first address of serviceCidr %s, taken by the kubernetes service; use e.g. %s", svc, suggest))}
+			return field.ErrorList{CodeDNSServiceIP.Invalid(p, n.DNSServiceIP, fmt.Sprintf("is the first address of serviceCidr %s, taken by the kubernetes service; use e.g. %s", svc, suggest))}
 		case ip == LastAddr(svc):
-			return field.ErrorList{field.Invalid(p, n.DNSServiceIP, fmt.Sprintf("is the broadcast address of serviceCidr %s; use e.g. %s", svc, suggest))}
+			return field.ErrorList{CodeDNSServiceIP.Invalid(p, n.DNSServiceIP, fmt.Sprintf("is the broadcast address of serviceCidr %s; use e.g. %s", svc, suggest))}
 		}
 	}
 	return nil
@@ -407,10 +477,26 @@ const (
 	OverlayNodeBlockBits = 24
 )
 
+// OSTypeLinux is the only OS type of a pool with Cilium.
+const OSTypeLinux = "Linux"
+
+// WindowsPoolsUnsupported is the one statement of the Linux-only rule
+// (CodeWindowsPool): validation and the migration pre-flight both say it.
+const WindowsPoolsUnsupported = "Windows node pools are not supported with Azure CNI powered by Cilium"
+
+// IsWindowsPool reports whether a pool with this OS type and OS SKU (as
+// the spec or ARM spells them) is a Windows pool. It is the one definition
+// of the Linux-only rule; the simulator keeps its own ARM-side check.
+func IsWindowsPool(osType, osSKU string) bool {
+	return strings.EqualFold(osType, "Windows") || strings.HasPrefix(strings.ToLower(osSKU), "windows")
+}
+
+// SupportedOSSKUs are the Linux OS SKUs a pool may use.
+var SupportedOSSKUs = []string{"AzureLinux", "Ubuntu", "Ubuntu2204"}
+
 var (
-	supportedOSSKUs = []string{"AzureLinux", "Ubuntu", "Ubuntu2204"}
-	validZones      = map[string]bool{"1": true, "2": true, "3": true}
-	taintEffects    = []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}
+	validZones   = []string{"1", "2", "3"}
+	taintEffects = []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}
 )
 
 // poolNeed is what one pool takes from the subnets at its largest.
@@ -422,24 +508,30 @@ type poolNeed struct {
 	podSubnet string
 }
 
+// poolPath is the field path of the i-th pool of c.Pools().
+func poolPath(i int) *field.Path {
+	if i == 0 {
+		return field.NewPath("systemPool")
+	}
+	return field.NewPath("userPools").Index(i - 1)
+}
+
 // validatePools checks each pool and returns what the valid ones need from
 // the subnets, for capacity planning.
 func validatePools(c Cluster, plan networkPlan) (field.ErrorList, []poolNeed) {
 	var errs field.ErrorList
 	var needs []poolNeed
-	names := map[string]bool{}
+	names := map[string]*field.Path{}
 	for i, pool := range c.Pools() {
-		path, system := field.NewPath("systemPool"), i == 0
-		if !system {
-			path = field.NewPath("userPools").Index(i - 1)
-		}
-		perrs, need := validatePool(pool, system, plan, path)
+		path := poolPath(i)
+		perrs, need := validatePool(pool, i == 0, plan, path)
 		errs = append(errs, perrs...)
 		if pool.Name != "" {
-			if names[pool.Name] {
-				errs = append(errs, field.Duplicate(path.Child("name"), pool.Name))
+			if first, dup := names[pool.Name]; dup {
+				errs = append(errs, CodePoolName.Duplicate(path.Child("name"), pool.Name, "also the name of "+first.String()))
+			} else {
+				names[pool.Name] = path
 			}
-			names[pool.Name] = true
 		}
 		if need != nil {
 			needs = append(needs, *need)
@@ -451,24 +543,14 @@ func validatePools(c Cluster, plan networkPlan) (field.ErrorList, []poolNeed) {
 func validatePool(p NodePool, system bool, plan networkPlan, path *field.Path) (field.ErrorList, *poolNeed) {
 	var errs field.ErrorList
 	if p.Name == "" {
-		errs = append(errs, field.Required(path.Child("name"), "1-12 lowercase letters and digits, starting with a letter"))
+		errs = append(errs, CodePoolName.Required(path.Child("name"), wantPoolName))
 	} else if !poolNameRE.MatchString(p.Name) {
-		errs = append(errs, field.Invalid(path.Child("name"), p.Name, "must be 1-12 lowercase letters and digits, starting with a letter"))
+		errs = append(errs, CodePoolName.Invalid(path.Child("name"), p.Name, "must be "+wantPoolName))
 	}
 	if p.VMSize == "" {
-		errs = append(errs, field.Required(path.Child("vmSize"), "an Azure VM size such as Standard_D4ds_v5"))
+		errs = append(errs, CodeVMSize.Required(path.Child("vmSize"), "an Azure VM size such as Standard_D4ds_v5"))
 	}
-	linux := strings.EqualFold(p.OSType, "Linux")
-	if !linux {
-		errs = append(errs, field.Invalid(path.Child("osType"), p.OSType,
-			"Windows node pools are not supported with Azure CNI powered by Cilium; use Linux"))
-	}
-	if strings.HasPrefix(strings.ToLower(p.OSSKU), "windows") {
-		errs = append(errs, field.Invalid(path.Child("osSku"), p.OSSKU,
-			"Windows node pools are not supported with Azure CNI powered by Cilium; use one of AzureLinux, Ubuntu, Ubuntu2204"))
-	} else if linux && !slices.Contains(supportedOSSKUs, p.OSSKU) {
-		errs = append(errs, field.NotSupported(path.Child("osSku"), p.OSSKU, supportedOSSKUs))
-	}
+	errs = append(errs, validatePoolOS(p, path)...)
 
 	minNodes := 0
 	if system {
@@ -478,21 +560,21 @@ func validatePool(p NodePool, system bool, plan networkPlan, path *field.Path) (
 	if p.Autoscale == nil {
 		if p.Count < minNodes || p.Count > MaxNodesPerPool {
 			countOK = false
-			errs = append(errs, field.Invalid(path.Child("count"), p.Count, fmt.Sprintf("must be %d to %d", minNodes, MaxNodesPerPool)))
+			errs = append(errs, CodeNodeCount.Invalid(path.Child("count"), p.Count, fmt.Sprintf("must be %d to %d", minNodes, MaxNodesPerPool)))
 		}
 	} else {
 		a := p.Autoscale
 		ap := path.Child("autoscale")
 		if a.Min < minNodes {
 			countOK = false
-			errs = append(errs, field.Invalid(ap.Child("min"), a.Min, fmt.Sprintf("must be at least %d", minNodes)))
+			errs = append(errs, CodeNodeCount.Invalid(ap.Child("min"), a.Min, fmt.Sprintf("must be at least %d", minNodes)))
 		}
 		if a.Max < a.Min || a.Max > MaxNodesPerPool || a.Max < 1 {
 			countOK = false
-			errs = append(errs, field.Invalid(ap.Child("max"), a.Max, fmt.Sprintf("must be at least min (%d), at least 1 and at most %d", a.Min, MaxNodesPerPool)))
+			errs = append(errs, CodeNodeCount.Invalid(ap.Child("max"), a.Max, fmt.Sprintf("must be at least min (%d), at least 1 and at most %d", a.Min, MaxNodesPerPool)))
 		} else if p.Count < a.Min || p.Count > a.Max {
 			countOK = false
-			errs = append(errs, field.Invalid(path.Child("count"), p.Count, fmt.Sprintf("must be between autoscale.min %d and autoscale.max %d", a.Min, a.Max)))
+			errs = append(errs, CodeNodeCount.Invalid(path.Child("count"), p.Count, fmt.Sprintf("must be between autoscale.min %d and autoscale.max %d", a.Min, a.Max)))
 		}
 	}
 
@@ -504,23 +586,23 @@ func validatePool(p NodePool, system bool, plan networkPlan, path *field.Path) (
 	if !podsOK {
 		detail := fmt.Sprintf("must be %d to %d", lowPods, MaxMaxPods)
 		if plan.modeKind == KindOverlay && p.MaxPods > MaxMaxPods {
-			detail += " (overlay gives each node a /24: at most 250 pods)"
+			detail += fmt.Sprintf(" (overlay gives each node a /%d: at most %d pods)", OverlayNodeBlockBits, MaxMaxPods)
 		}
-		errs = append(errs, field.Invalid(path.Child("maxPods"), p.MaxPods, detail))
+		errs = append(errs, CodeMaxPods.Invalid(path.Child("maxPods"), p.MaxPods, detail))
 	}
 
 	surge, err := surgeNodes(p.MaxSurge, p.MaxNodes())
 	if err != nil {
-		errs = append(errs, field.Invalid(path.Child("maxSurge"), p.MaxSurge, err.Error()))
+		errs = append(errs, CodeMaxSurge.Invalid(path.Child("maxSurge"), p.MaxSurge, err.Error()))
 	}
 
 	seen := map[string]bool{}
 	for i, z := range p.Zones {
 		switch {
-		case !validZones[z]:
-			errs = append(errs, field.NotSupported(path.Child("zones").Index(i), z, []string{"1", "2", "3"}))
+		case !slices.Contains(validZones, z):
+			errs = append(errs, CodeZones.NotSupported(path.Child("zones").Index(i), z, validZones))
 		case seen[z]:
-			errs = append(errs, field.Duplicate(path.Child("zones").Index(i), z))
+			errs = append(errs, CodeZones.Duplicate(path.Child("zones").Index(i), z, "each zone once"))
 		}
 		seen[z] = true
 	}
@@ -531,21 +613,40 @@ func validatePool(p NodePool, system bool, plan networkPlan, path *field.Path) (
 	switch plan.modeKind {
 	case KindPodSubnet:
 		if _, ok := plan.podSubnets[p.PodSubnet]; !ok {
-			errs = append(errs, field.NotSupported(psp, p.PodSubnet, plan.podSubnetNm))
+			errs = append(errs, CodePoolPodSubnet.NotSupported(psp, p.PodSubnet, plan.podSubnetNm))
 		}
 	case KindOverlay:
 		if p.PodSubnet != "" {
-			errs = append(errs, field.Forbidden(psp, "overlay mode cannot use a pod subnet (ARM: NetworkPluginMode overlay cannot be used with PodSubnetID); remove it or use mode podSubnet"))
+			errs = append(errs, CodePoolPodSubnet.Forbidden(psp, "overlay mode cannot use a pod subnet (ARM: NetworkPluginMode overlay cannot be used with PodSubnetID); remove it or use mode podSubnet"))
 		}
 	case KindNodeSubnet:
 		if p.PodSubnet != "" {
-			errs = append(errs, field.Forbidden(psp, "nodeSubnet mode takes pod IPs from the node subnet; remove it or use mode podSubnet"))
+			errs = append(errs, CodePoolPodSubnet.Forbidden(psp, "nodeSubnet mode takes pod IPs from the node subnet; remove it or use mode podSubnet"))
 		}
 	}
 	if !countOK || !podsOK || err != nil {
 		return errs, nil
 	}
 	return errs, &poolNeed{path: path, name: p.Name, nodes: int64(p.MaxNodes() + surge), maxPods: int64(p.MaxPods), podSubnet: p.PodSubnet}
+}
+
+// validatePoolOS applies the Linux-only rule (IsWindowsPool) and the OS SKUs.
+func validatePoolOS(p NodePool, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	windowsSKU := IsWindowsPool("", p.OSSKU)
+	switch {
+	case IsWindowsPool(p.OSType, ""):
+		errs = append(errs, CodeWindowsPool.Invalid(path.Child("osType"), p.OSType, WindowsPoolsUnsupported+"; use "+OSTypeLinux))
+	case !strings.EqualFold(p.OSType, OSTypeLinux):
+		errs = append(errs, CodeWindowsPool.NotSupported(path.Child("osType"), p.OSType, []string{OSTypeLinux}))
+	case !windowsSKU && !slices.Contains(SupportedOSSKUs, p.OSSKU):
+		errs = append(errs, CodeOSSKU.NotSupported(path.Child("osSku"), p.OSSKU, SupportedOSSKUs))
+	}
+	if windowsSKU {
+		errs = append(errs, CodeWindowsPool.Invalid(path.Child("osSku"), p.OSSKU,
+			WindowsPoolsUnsupported+"; use one of "+strings.Join(SupportedOSSKUs, ", ")))
+	}
+	return errs
 }
 
 // surgeNodes is how many extra nodes an upgrade adds: "N" or "P%" of the
@@ -570,10 +671,10 @@ func validateLabels(labels map[string]string, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		for _, msg := range validation.IsQualifiedName(k) {
-			errs = append(errs, field.Invalid(p.Key(k), k, "label key "+msg))
+			errs = append(errs, CodeLabels.Invalid(keyPath(p, k), k, "label key "+msg))
 		}
 		for _, msg := range validation.IsValidLabelValue(labels[k]) {
-			errs = append(errs, field.Invalid(p.Key(k), labels[k], "label value "+msg))
+			errs = append(errs, CodeLabels.Invalid(keyPath(p, k), labels[k], "label value "+msg))
 		}
 	}
 	return errs
@@ -586,7 +687,7 @@ func validateTaints(taints []string, p *field.Path) field.ErrorList {
 		key, value, _ := strings.Cut(kv, "=")
 		if !ok || !slices.Contains(taintEffects, effect) || len(validation.IsQualifiedName(key)) > 0 ||
 			len(validation.IsValidLabelValue(value)) > 0 {
-			errs = append(errs, field.Invalid(p.Index(i), t, "must be key=value:Effect with Effect one of NoSchedule, PreferNoSchedule, NoExecute"))
+			errs = append(errs, CodeTaints.Invalid(p.Index(i), t, "must be key=value:Effect with Effect one of "+strings.Join(taintEffects, ", ")))
 		}
 	}
 	return errs
@@ -596,23 +697,23 @@ func validateSecurity(s Security, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, id := range s.AdminGroupObjectIDs {
 		if !isGUID(id) {
-			errs = append(errs, field.Invalid(p.Child("adminGroupObjectIds").Index(i), id, "must be an Entra ID group object ID (a GUID)"))
+			errs = append(errs, CodeEntraID.Invalid(p.Child("adminGroupObjectIds").Index(i), id, "must be an Entra ID group object ID (a GUID)"))
 		}
 	}
 	if s.TenantID != "" && !isGUID(s.TenantID) {
-		errs = append(errs, field.Invalid(p.Child("tenantId"), s.TenantID, "must be an Entra ID tenant ID (a GUID)"))
+		errs = append(errs, CodeEntraID.Invalid(p.Child("tenantId"), s.TenantID, "must be an Entra ID tenant ID (a GUID)"))
 	}
 	for i, r := range s.AuthorizedIPRanges {
 		if _, err := ParseCIDR(r); err != nil {
-			errs = append(errs, field.Invalid(p.Child("authorizedIpRanges").Index(i), r, err.Error()+" (a single address is x.x.x.x/32)"))
+			errs = append(errs, CodeCIDR.Invalid(p.Child("authorizedIpRanges").Index(i), r, err.Error()+" (a single address is x.x.x.x/32)"))
 		}
 	}
 	if s.PrivateCluster && len(s.AuthorizedIPRanges) > 0 {
-		errs = append(errs, field.Forbidden(p.Child("authorizedIpRanges"),
+		errs = append(errs, CodeAuthorizedIPRanges.Forbidden(p.Child("authorizedIpRanges"),
 			"authorized IP ranges apply to a public API server; remove them or set privateCluster: false"))
 	}
 	if !BoolValue(s.AzureRBAC, true) && !s.LocalAccounts && len(s.AdminGroupObjectIDs) == 0 {
-		errs = append(errs, field.Invalid(p.Child("azureRbac"), false,
+		errs = append(errs, CodeAdminAccess.Invalid(p.Child("azureRbac"), false,
 			"with Azure RBAC off and local accounts disabled nobody can administer the cluster; keep azureRbac: true or set adminGroupObjectIds"))
 	}
 	return errs
@@ -620,19 +721,19 @@ func validateSecurity(s Security, p *field.Path) field.ErrorList {
 
 // validateACNS checks the ACNS switches: features need ACNS on, the
 // security level is one of ACNSSecurityLevels, and FQDN filtering and L7
-// policies need Kubernetes 1.29 or later.
+// policies need their Kubernetes version (FeatureGates).
 func validateACNS(a ACNS, k8s *KubernetesVersion, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	sp := p.Child("security")
 	if !slices.Contains(ACNSSecurityLevels, a.Security.Level()) {
-		errs = append(errs, field.NotSupported(sp, a.Security, ACNSSecurityLevels))
+		errs = append(errs, CodeACNSSecurityLevel.NotSupported(sp, string(a.Security), acnsLevelNames()))
 	}
 	if !a.Enabled {
 		if a.Observability {
-			errs = append(errs, field.Invalid(p.Child("observability"), true, "requires acns.enabled: true (ACNS is a paid, explicit opt-in)"))
+			errs = append(errs, CodeACNSEnabled.Invalid(p.Child("observability"), true, "requires acns.enabled: true (ACNS is a paid, explicit opt-in)"))
 		}
 		if a.Security.FQDN() {
-			errs = append(errs, field.Invalid(sp, a.Security, "requires acns.enabled: true (ACNS is a paid, explicit opt-in)"))
+			errs = append(errs, CodeACNSEnabled.Invalid(sp, string(a.Security), "requires acns.enabled: true (ACNS is a paid, explicit opt-in)"))
 		}
 	}
 	feature := FeatureACNSFQDNFiltering
@@ -640,10 +741,58 @@ func validateACNS(a ACNS, k8s *KubernetesVersion, p *field.Path) field.ErrorList
 		feature = FeatureACNSL7Policies
 	}
 	if a.Security.FQDN() && k8s != nil && !k8s.Available(feature) {
-		errs = append(errs, field.Invalid(sp, a.Security,
-			fmt.Sprintf("ACNS security %s needs Kubernetes 1.29 or later, the cluster runs %s", a.Security, k8s.Minor)))
+		errs = append(errs, CodeFeatureGate.Invalid(sp, string(a.Security),
+			fmt.Sprintf("ACNS security %s needs Kubernetes %s or later, the cluster runs %s", a.Security, MinKubernetesFor(feature), k8s.Minor)))
 	}
 	return errs
+}
+
+// Azure's tag limits (srcTags): per resource, and per name and value.
+const (
+	MaxTags           = 50
+	MaxTagKeyLength   = 512
+	MaxTagValueLength = 256
+	// TagKeyForbidden are the characters a tag name may not contain.
+	TagKeyForbidden = `<>%&\?/`
+)
+
+// validateTags applies Azure's tag limits: every resource the components
+// create carries the spec's tags.
+func validateTags(tags map[string]string, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if len(tags) > MaxTags {
+		errs = append(errs, CodeTagCount.TooMany(p, len(tags), MaxTags, fmt.Sprintf("Azure allows at most %d tags per resource", MaxTags)))
+	}
+	folded := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		kp := keyPath(p, k)
+		switch n := utf8.RuneCountInString(k); {
+		case n == 0:
+			errs = append(errs, CodeTagKey.Invalid(kp, k, fmt.Sprintf("a tag name is 1 to %d characters", MaxTagKeyLength)))
+		case n > MaxTagKeyLength:
+			errs = append(errs, CodeTagKey.TooLong(kp, k, MaxTagKeyLength, fmt.Sprintf("a tag name is at most %d characters, this one has %d", MaxTagKeyLength, n)))
+		case strings.ContainsAny(k, TagKeyForbidden):
+			errs = append(errs, CodeTagKey.Invalid(kp, k, fmt.Sprintf("a tag name may not contain any of %s", strings.Join(strings.Split(TagKeyForbidden, ""), " "))))
+		}
+		if other, dup := folded[strings.ToLower(k)]; dup {
+			errs = append(errs, CodeTagKey.Duplicate(kp, k, fmt.Sprintf("Azure tag names ignore case: the same name as %q", capString(other, MaxEchoValue))))
+		} else {
+			folded[strings.ToLower(k)] = k
+		}
+		if n := utf8.RuneCountInString(tags[k]); n > MaxTagValueLength {
+			errs = append(errs, CodeTagValue.TooLong(kp, tags[k], MaxTagValueLength, fmt.Sprintf("a tag value is at most %d characters, this one has %d", MaxTagValueLength, n)))
+		}
+	}
+	return errs
+}
+
+// acnsLevelNames are ACNSSecurityLevels as strings, for an error.
+func acnsLevelNames() []string {
+	out := make([]string, len(ACNSSecurityLevels))
+	for i, l := range ACNSSecurityLevels {
+		out[i] = string(l)
+	}
+	return out
 }
 
 func isGUID(s string) bool {

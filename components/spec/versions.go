@@ -67,7 +67,7 @@ type FeatureGate struct {
 	Requires      string
 }
 
-// FeatureGates lists every gated feature (DESIGN.md section 3).
+// FeatureGates lists every gated feature (the AKS guide and the AKS docs).
 var FeatureGates = []FeatureGate{
 	{FeatureCiliumEndpointSlices, "1.32", ""},
 	{FeatureACNSFQDNFiltering, "1.29", "ACNS enabled with security"},
@@ -89,8 +89,9 @@ type KubernetesVersion struct {
 	NewerThanTable bool
 }
 
-// LookupKubernetes parses v ("1.32" or "1.32.4", an optional leading "v")
-// and finds its table row. A minor older than the table is an error; a newer
+// LookupKubernetes parses v ("1.32" or "1.32.4"; it also reads the "v1.32.4"
+// a cluster reports, though Validate refuses that form in a spec) and finds
+// its table row. A minor older than the table is an error; a newer
 // one is an error unless allowNewer is true. The error names the supported range.
 func LookupKubernetes(v string, allowNewer bool) (KubernetesVersion, error) {
 	parsed, err := semver.NewVersion(v)
@@ -129,6 +130,18 @@ func (k KubernetesVersion) Available(f Feature) bool {
 		}
 	}
 	return false
+}
+
+// MinKubernetesFor is the first Kubernetes minor with a gated feature, from
+// FeatureGates ("" for a feature that is not gated), so messages take the
+// number from the table.
+func MinKubernetesFor(f Feature) string {
+	for _, g := range FeatureGates {
+		if g.Feature == f {
+			return g.MinKubernetes
+		}
+	}
+	return ""
 }
 
 // Features lists the gated features available on this version.

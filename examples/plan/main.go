@@ -11,17 +11,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
-
-// stackConfigKey is where a Pulumi stack config file keeps the spec.
-const stackConfigKey = "aks-cilium:cluster"
 
 func main() {
 	if len(os.Args) < 2 {
@@ -71,25 +67,29 @@ func plan(file string) error {
 	return nil
 }
 
-// load reads a bare spec or the spec inside a Pulumi stack config file.
+// load reads a bare spec or the spec inside a Pulumi stack config file,
+// as strictly as the engine: one YAML document, no key given twice, no
+// unknown field.
 func load(file string) (spec.Cluster, error) {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return spec.Cluster{}, err
 	}
+	j, err := spec.YAMLToJSON(data)
+	if err != nil {
+		return spec.Cluster{}, err
+	}
 	var stack struct {
-		Config map[string]any `json:"config"`
+		Config map[string]json.RawMessage `json:"config"`
 	}
-	if err := yaml.Unmarshal(data, &stack); err == nil && stack.Config != nil {
-		inner, ok := stack.Config[stackConfigKey]
+	if err := json.Unmarshal(j, &stack); err == nil && stack.Config != nil {
+		inner, ok := stack.Config[spec.ConfigCluster]
 		if !ok {
-			return spec.Cluster{}, fmt.Errorf("no %q key in the stack config", stackConfigKey)
+			return spec.Cluster{}, fmt.Errorf("no %q key in the stack config", spec.ConfigCluster)
 		}
-		if data, err = yaml.Marshal(inner); err != nil {
-			return spec.Cluster{}, err
-		}
+		return spec.DecodeJSON(inner)
 	}
-	return spec.DecodeYAML(data)
+	return spec.DecodeJSON(j)
 }
 
 // monitoring says which billed monitoring parts are on.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,6 +21,23 @@ func TestPlanShippedConfigs(t *testing.T) {
 		assert.Contains(t, err.Error(), path)
 	}
 	assert.Contains(t, err.Error(), "7 problems")
+	assert.Contains(t, err.Error(), "[SPEC201]", "each problem carries its rule code")
+}
+
+// A stack config with the cluster key twice, or two documents, was read
+// with the last key or the first document; both are errors now.
+func TestLoadRefusesAmbiguousFiles(t *testing.T) {
+	dir := t.TempDir()
+	twice := filepath.Join(dir, "Pulumi.twice.yaml")
+	require.NoError(t, os.WriteFile(twice, []byte("config:\n  aks-cilium:cluster: {name: a}\n  aks-cilium:cluster: {name: b}\n"), 0o600))
+	_, err := load(twice)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "[SPEC003]")
+	two := filepath.Join(dir, "two.yaml")
+	require.NoError(t, os.WriteFile(two, []byte("name: a\n---\nname: b\n"), 0o600))
+	_, err = load(two)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "[SPEC004]")
 }
 
 func TestLoadBareSpecAndStackConfig(t *testing.T) {

@@ -136,6 +136,10 @@ var rules = []rule{
 		},
 	},
 	{
+		// ARM's side of the Linux-only rule; the library's own check is
+		// spec.IsWindowsPool (spec.CodeWindowsPool). Source: AKS docs, Azure
+		// CNI powered by Cilium, Limitations: "Available only for Linux and
+		// not for Windows" (learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium).
 		name:  "no Windows pools with Cilium",
 		types: []string{TypeManagedCluster, TypeAgentPool},
 		ops:   writes,

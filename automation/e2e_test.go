@@ -140,17 +140,22 @@ func TestE2ELifecycle(t *testing.T) {
 	assert.Contains(t, md, "[!CAUTION]", "a replaced cluster is a prominent warning")
 	assert.Contains(t, md, "networkProfile")
 
+	// Up refuses it before any pulumi process runs (spec.ValidateUpdate
+	// against the spec of the last up); the preview guardrail stays behind it
+	// (TestMigrationLeavesNoReplacement shows it refusing a replacement
+	// the spec does not see).
 	before := h.sim.Resources()
 	h.sim.ResetStats()
+	started := h.eng.CLI().Processes()
 	_, err = h.eng.Up(ctx, "dev", replacing, UpOptions{})
-	var refused *ReplacementRefusedError
-	require.ErrorAs(t, err, &refused)
-	require.NotEmpty(t, refused.Steps)
-	assert.Equal(t, typeManagedCluster, refused.Steps[0].Type)
-	assert.Equal(t, "platform-cluster-aks", refused.Steps[0].Name)
-	assert.Equal(t, []string{"networkProfile"}, refused.Steps[0].ReplaceKeys)
-	assert.Contains(t, err.Error(), "platform-cluster-aks")
-	assert.Contains(t, err.Error(), "changed networkProfile")
+	var invalid *InvalidSpecError
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, []spec.Code{spec.CodePodCIDRChanged}, invalid.Codes())
+	assert.Equal(t, "network.mode.overlay.podCidr", invalid.Errs[0].Field)
+	assert.True(t, spec.Replaceable(invalid.Errs[0]), "a replacement of the cluster is the valid path")
+	assert.Contains(t, err.Error(), `Invalid value: "172.16.0.0/16": [SPEC506] cannot change from "192.168.0.0/16"`)
+	assert.Contains(t, err.Error(), "AllowReplace")
+	assert.Equal(t, started, h.eng.CLI().Processes(), "refused before any pulumi process")
 	assert.Zero(t, h.sim.CallCount("", azuresim.OpCreate)+h.sim.CallCount("", azuresim.OpUpdate)+h.sim.CallCount("", azuresim.OpDelete),
 		"the refused Up wrote nothing to Azure")
 	assert.Equal(t, before, h.sim.Resources(), "the simulated Azure is unchanged")
@@ -167,6 +172,52 @@ func TestE2ELifecycle(t *testing.T) {
 	step("destroy")
 
 	t.Logf("pulumi processes for the whole sequence: %d", h.eng.CLI().Processes()-procs)
+}
+
+// Changing the system pool's VM size is an update azure-native plans and ARM
+// refuses halfway through an up (PropertyChangeNotAllowed). The Engine
+// refuses it with its rule code before any pulumi process starts, whether
+// or not replacements are allowed (no replacement makes it valid), and in a
+// preview too; the change that is possible, a new user pool, goes through.
+func TestE2EImmutableChangeRefusedBeforeAnyProcess(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := t.Context()
+	c := referenceSpec("imm")
+	_, err := h.eng.Up(ctx, "imm", c, UpOptions{})
+	require.NoError(t, err)
+
+	resized := c
+	resized.SystemPool.VMSize = "Standard_D8ds_v5"
+	resized.UserPools = append([]spec.NodePool(nil), c.UserPools...)
+	resized.UserPools[1].MaxPods = 110 // batch: max pods is set at creation too
+	procs := h.eng.CLI().Processes()
+	h.sim.ResetStats()
+	for _, run := range []func() error{
+		func() error { _, err := h.eng.Up(ctx, "imm", resized, UpOptions{}); return err },
+		func() error { _, err := h.eng.Up(ctx, "imm", resized, UpOptions{AllowReplace: true}); return err },
+		func() error { _, err := h.eng.Preview(ctx, "imm", resized, PreviewOptions{}); return err },
+	} {
+		err := run()
+		var invalid *InvalidSpecError
+		require.ErrorAs(t, err, &invalid)
+		assert.Equal(t, "imm", invalid.Stack)
+		assert.Equal(t, []spec.Code{spec.CodeSystemVMSizeChanged, spec.CodeMaxPodsChanged}, invalid.Codes())
+		assert.Equal(t, "systemPool.vmSize", invalid.Errs[0].Field)
+		assert.Contains(t, err.Error(), `systemPool.vmSize: Invalid value: "Standard_D8ds_v5": [SPEC510] cannot change from "Standard_D4ds_v5"`)
+		assert.Contains(t, err.Error(), "userPools[1].maxPods")
+		var inv *spec.InvalidError
+		assert.ErrorAs(t, err, &inv, "the automation error unwraps to the spec's")
+	}
+	assert.Equal(t, procs, h.eng.CLI().Processes(), "no pulumi process ran")
+	assert.Zero(t, h.sim.CallCount("", ""), "no ARM call")
+
+	// What can change does: a new pool with the bigger size.
+	grown := c
+	grown.UserPools = append(append([]spec.NodePool(nil), c.UserPools...),
+		spec.NodePool{Name: "big", VMSize: "Standard_D8ds_v5", Count: 1})
+	up, err := h.eng.Up(ctx, "imm", grown, UpOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, up.Changes["create"], up.ChangeSummary())
 }
 
 // lockFiles lists the stack's lock files in the Engine's file backend.

@@ -13,7 +13,12 @@
 //	res, err := eng.Preview(ctx, "prod", c)             // c: a spec.Cluster
 //	res, err = eng.Up(ctx, "prod", c, automation.UpOptions{})
 //	var refused *automation.ReplacementRefusedError  // errors.As: a guarded replace
-//	var invalid *automation.InvalidSpecError         // a bad spec, with its rule codes
+//	var invalid *automation.InvalidSpecError         // a bad spec or an immutable change
+//
+// Before any pulumi process, Preview and Up validate the spec and compare it
+// with the spec of the stack's last successful Up (spec.ValidateUpdate), so
+// a change AKS cannot make in place is refused with its rule code instead of
+// failing halfway through an up; the preview guardrail stays behind that.
 //
 // The inline program is components.StackProgram, the same one the root
 // project runs: the spec goes to the stack's config (aks-cilium:cluster), so
@@ -26,11 +31,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,6 +46,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"sigs.k8s.io/yaml"
 
 	"github.com/aks-cilium/aks-cilium/automation/acns"
 	"github.com/aks-cilium/aks-cilium/components"
@@ -344,4 +352,65 @@ func checkPolicies(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
 func checkSpec(stack string, c spec.Cluster) (spec.Cluster, error) {
 	c, err := c.Check()
 	return c, invalidSpec(stack, err)
+}
+
+// configApplied is the Engine's record of the spec (defaulted) of the
+// stack's last successful Up, in the stack's config file next to
+// spec.ConfigCluster: a Preview rewrites spec.ConfigCluster, so that key
+// alone does not say what is deployed. Destroy removes the record.
+const configApplied = "aks-cilium:appliedCluster"
+
+// appliedSpec reads the stack's applied spec from its config file, in Go:
+// no pulumi process. ok is false for a stack with no successful Up recorded.
+func (e *Engine) appliedSpec(stack string) (c spec.Cluster, ok bool, err error) {
+	if !stackNameRE.MatchString(stack) {
+		return spec.Cluster{}, false, nil // e.stack refuses the name
+	}
+	data, err := os.ReadFile(filepath.Join(e.WorkDir(stack), "Pulumi."+stack+".yaml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return spec.Cluster{}, false, nil
+	}
+	if err != nil {
+		return spec.Cluster{}, false, fmt.Errorf("automation: %w", err)
+	}
+	var file struct {
+		Config map[string]json.RawMessage `json:"config"`
+	}
+	if err := yaml.Unmarshal(data, &file); err != nil {
+		return spec.Cluster{}, false, fmt.Errorf("automation: stack %s: its config file: %w", stack, err)
+	}
+	raw, ok := file.Config[configApplied]
+	if !ok {
+		return spec.Cluster{}, false, nil
+	}
+	if c, err = spec.DecodeJSON(raw); err != nil {
+		return spec.Cluster{}, false, fmt.Errorf("automation: stack %s: the spec of its last up (%s): %w", stack, configApplied, err)
+	}
+	return c, true, nil
+}
+
+// checkUpdate refuses, before any pulumi process runs, the changes from the
+// stack's applied spec to c that AKS cannot make (spec.ValidateUpdate). With
+// replacements a change that a replacement makes valid (spec.Replaceable)
+// passes: Pulumi then plans the replacement, which Up's guardrail shows and
+// refuses unless allowed.
+func (e *Engine) checkUpdate(stack string, c spec.Cluster, replacements bool) error {
+	old, ok, err := e.appliedSpec(stack)
+	if err != nil || !ok {
+		return err
+	}
+	errs := spec.ValidateUpdate(old, c)
+	if replacements {
+		errs = slices.DeleteFunc(errs, spec.Replaceable)
+	}
+	return invalidSpec(stack, spec.NewInvalidError(errs))
+}
+
+// recordApplied stores (c nil: removes) the stack's applied spec.
+func recordApplied(ctx context.Context, st *auto.Stack, c *spec.Cluster) error {
+	if c == nil {
+		return writeConfig(ctx, st, configApplied, nil)
+	}
+	d := c.WithDefaults()
+	return writeConfig(ctx, st, configApplied, d)
 }

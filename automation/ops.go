@@ -35,7 +35,11 @@ type RefreshOptions struct{}
 type DestroyOptions struct{}
 
 // Preview validates the spec, writes it into the stack's config and runs a
-// preview. An invalid spec returns *InvalidSpecError before any process runs.
+// preview. An invalid spec, or a change from the spec of the stack's last Up
+// that AKS cannot make in place and no replacement makes valid
+// (spec.ValidateUpdate), returns *InvalidSpecError before any process runs.
+// A change that a replacement makes valid is previewed: the result shows the
+// replacement, which Up refuses unless allowed.
 //
 // The result's ARMChanges say what the ACNS step of an up would do through
 // ARM (see Up): derived from the stack's previous spec and, when that
@@ -44,6 +48,9 @@ type DestroyOptions struct{}
 // not listed). Specs that never involve ACNS cost no ARM call and no
 // process.
 func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ PreviewOptions) (*result.Result, error) {
+	if err := e.checkSpecUpdate(stack, c, true); err != nil {
+		return nil, err
+	}
 	prev, pending, err := e.stored(ctx, stack, c)
 	if err != nil {
 		return nil, err
@@ -93,8 +100,12 @@ func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*re
 	return r, nil
 }
 
-// Up previews, refuses guarded replacements (result.Guarded) unless
-// allowed, then deploys. The result carries the stack outputs, secrets
+// Up checks the spec and its change from the spec of the stack's last Up
+// (spec.ValidateUpdate) before any process runs, refusing every immutable
+// change with an *InvalidSpecError (with AllowReplace, those a replacement
+// makes valid pass). It then previews, refuses guarded replacements
+// (result.Guarded) unless allowed, deploys, and records the spec as the
+// stack's applied spec. The result carries the stack outputs, secrets
 // masked.
 //
 // Then, when the spec has ACNS on, or the stack's previous spec had it, or
@@ -107,6 +118,9 @@ func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*re
 // successful update, Up returns an *ACNSError with the result; the next Up
 // retries it.
 func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptions) (*result.Result, error) {
+	if err := e.checkSpecUpdate(stack, c, o.AllowReplace); err != nil {
+		return nil, err
+	}
 	prev, pending, err := e.stored(ctx, stack, c)
 	if err != nil {
 		return nil, err
@@ -141,6 +155,9 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 	wait()
 	if err != nil {
 		return nil, e.classify(ctx, "up", stack, err, rec)
+	}
+	if err := recordApplied(ctx, st, &c); err != nil {
+		return nil, err
 	}
 	r := e.result(stack, result.KindUp, rec, start)
 	if res.Summary.ResourceChanges != nil {
@@ -203,6 +220,9 @@ func (e *Engine) Destroy(ctx context.Context, stack string, _ DestroyOptions) (*
 	wait()
 	if err != nil {
 		return nil, e.classify(ctx, "destroy", stack, err, rec)
+	}
+	if err := recordApplied(ctx, st, nil); err != nil {
+		return nil, err
 	}
 	r := e.result(stack, result.KindDestroy, rec, start)
 	if res.Summary.ResourceChanges != nil {
@@ -298,6 +318,17 @@ func (e *Engine) Remove(ctx context.Context, stack string) error {
 	delete(e.stacks, stack)
 	e.mu.Unlock()
 	return nil
+}
+
+// checkSpecUpdate checks a spec and its update from the stack's applied
+// spec (replacements: let changes a replacement makes valid pass), in Go:
+// no pulumi process.
+func (e *Engine) checkSpecUpdate(stack string, c spec.Cluster, replacements bool) error {
+	d, err := checkSpec(stack, c)
+	if err != nil {
+		return err
+	}
+	return e.checkUpdate(stack, d, replacements)
 }
 
 // prepare validates the spec (when given) and returns the stack's handle.

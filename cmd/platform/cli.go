@@ -9,9 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/migrate"
@@ -340,6 +343,11 @@ func report(cmd string, o *options, err error, stdout, stderr io.Writer) int {
 		code, kind = exitRefused, "replacementRefused"
 	case errors.As(err, &invalid):
 		kind = "invalidSpec"
+		if !slices.ContainsFunc(invalid.Errs, func(e *field.Error) bool { return !spec.Replaceable(e) }) {
+			// Only changes a replacement makes valid (spec.ValidateUpdate):
+			// refused like the guardrail's, until --allow-replace.
+			code, kind = exitRefused, "replacementRefused"
+		}
 	case errors.As(err, &busy):
 		kind = "concurrentUpdate"
 	case errors.As(err, &cancelled):

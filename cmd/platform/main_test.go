@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aks-cilium/aks-cilium/automation/automationtest"
+	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
 // cli runs the command line in-process and returns the exit code, stdout
@@ -151,11 +152,13 @@ func TestSimulatedCommands(t *testing.T) {
 
 	replacing := writeConfig(t, t.TempDir(), "ci", "podCidr: 192.168.0.0/16", "podCidr: 172.16.0.0/16")
 	code, stdout, stderr = cli(t, with("up", "--config", replacing, "--json")...)
-	assert.Equal(t, exitRefused, code, "the guardrail refuses the cluster's replacement")
-	assert.Contains(t, stderr, "platform-cluster-aks")
+	assert.Equal(t, exitRefused, code, "a change only a replacement of the cluster makes is refused (spec.ValidateUpdate)")
+	assert.Contains(t, stderr, "network.mode.overlay.podCidr")
 	var refused struct{ Error errorJSON }
 	require.NoError(t, json.Unmarshal([]byte(stdout), &refused), stdout)
-	assert.Equal(t, errorJSON{Kind: "replacementRefused", Message: refused.Error.Message, Code: exitRefused}, refused.Error)
+	assert.Equal(t, errorJSON{Kind: "replacementRefused", Message: refused.Error.Message, Code: exitRefused,
+		Problems: []problemJSON{{Rule: spec.CodePodCIDRChanged, Field: "network.mode.overlay.podCidr", Message: refused.Error.Problems[0].Message}}}, refused.Error)
+	assert.Contains(t, refused.Error.Problems[0].Message, `cannot change from "192.168.0.0/16"`)
 	code, _, _ = cli(t, with("preview", "--config", base, "--detailed-exitcode")...)
 	assert.Equal(t, exitOK, code, "the refused up changed nothing")
 
@@ -186,7 +189,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"== 1. preview of a new stack", "== 2. up", "== 3. preview again: nothing to do", "no changes",
 		"== 4. a change: pool apps autoscales to 8 nodes (was 5)", "maxCount: 5 → 8", "<!-- aks-cilium:preview",
-		"== 5. a replacing change: the overlay pod CIDR 192.168.0.0/16 → 172.16.0.0/16", "changed networkProfile",
+		"== 5. a replacing change: the overlay pod CIDR 192.168.0.0/16 → 172.16.0.0/16", "refused before any pulumi process ran", "[SPEC506]",
 		"nothing was changed", "== 6. destroy", "simulated Azure now holds 0 resources", simulatedBanner,
 	} {
 		assert.Contains(t, stdout, want)

@@ -125,8 +125,9 @@ func TestE2ELifecycle(t *testing.T) {
 	step("up of the in-place change")
 
 	// A replacing change: a new pod CIDR in overlay mode. azure-native
-	// v2.88.0 replaces the cluster on any networkProfile change; the
-	// guardrail refuses it and nothing in Azure is touched.
+	// v2.88.0 replaces the cluster on any update under networkProfile and
+	// names the full path; the guardrail refuses it and nothing in Azure is
+	// touched.
 	replacing := changed
 	replacing.Network.Mode = spec.Overlay{PodCIDR: "172.16.0.0/16"}
 	rep, err := h.eng.Preview(ctx, "dev", replacing, PreviewOptions{})
@@ -134,7 +135,7 @@ func TestE2ELifecycle(t *testing.T) {
 	cluster = stepOf(rep, "platform-cluster-aks")
 	require.NotNil(t, cluster)
 	assert.True(t, cluster.Replaces(), "the preview plans a replacement: %s", rep.ChangeSummary())
-	assert.Equal(t, []string{"networkProfile"}, cluster.ReplaceKeys)
+	assert.Equal(t, []string{"networkProfile.podCidr"}, cluster.ReplaceKeys)
 	assert.Contains(t, cluster.Diffs, result.PropertyDiff{Path: "networkProfile.podCidr", Kind: "update-replace", Old: `"192.168.0.0/16"`, New: `"172.16.0.0/16"`})
 	md = prcomment.Render(rep, prcomment.Options{})
 	assert.Contains(t, md, "[!CAUTION]", "a replaced cluster is a prominent warning")
@@ -354,14 +355,16 @@ func TestE2EConcurrentUps(t *testing.T) {
 	assert.False(t, up.HasChanges(), up.ChangeSummary())
 }
 
-// Injected ARM faults: 429 and 500 are retried as azure-native does and the
-// Up succeeds; 409 AnotherOperationInProgress fails the operation with an
-// *EngineError carrying the ARM code, and a rerun converges.
+// Injected ARM faults: 429, 500 and 409 AnotherOperationInProgress are
+// retried as azure-native does and the Up succeeds; AKS's 409
+// OperationNotAllowed (the cluster is busy with an update started through
+// ARM) fails the operation with an *EngineError carrying the ARM code, and
+// a rerun converges.
 func TestE2EFaults(t *testing.T) {
 	h := newHarness(t, harnessOptions{Sim: azuresim.Options{Faults: []azuresim.Fault{
 		{Type: "ManagedCluster", Op: azuresim.OpCreate, Kind: azuresim.FaultTooManyRequests, Times: 2},
 		{Type: "AgentPool", Op: azuresim.OpCreate, Kind: azuresim.FaultInternalServerError, Times: 2},
-	}}})
+	}, Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpUpdate}: 5 * time.Second}}})
 	ctx := t.Context()
 	c := referenceSpec("faults")
 
@@ -382,23 +385,40 @@ func TestE2EFaults(t *testing.T) {
 
 	changed := c
 	changed.Tags = map[string]string{"environment": "prod"}
+	// A 409 AnotherOperationInProgress is retried inside the provider.
 	h.sim.InjectFault(azuresim.Fault{Type: "ManagedCluster", Op: azuresim.OpUpdate, Kind: azuresim.FaultAnotherOperationInProgress})
+	_, err = h.eng.Up(ctx, "dev", changed, UpOptions{})
+	require.NoError(t, err, "409 AnotherOperationInProgress is retried")
+	assert.Equal(t, 2, h.sim.CallCount("ManagedCluster", azuresim.OpUpdate), "the 409, then the update")
+
+	// AKS's 409 OperationNotAllowed is not: the cluster is busy with an
+	// update someone started through ARM (as migrate does).
+	changed.Tags = map[string]string{"environment": "staging"}
+	h.sim.ResetStats()
+	armDone := make(chan error, 1)
+	go func() { armDone <- slowARMUpdate(ctx, h.sim, c) }()
+	require.Eventually(t, func() bool {
+		mc, ok := h.sim.Get(clusterID(c))
+		return ok && mc.Outputs["provisioningState"] == "Updating"
+	}, time.Minute, 5*time.Millisecond, "the ARM update is running")
 	_, err = h.eng.Up(ctx, "dev", changed, UpOptions{})
 	var failed *EngineError
 	require.ErrorAs(t, err, &failed)
 	assert.Equal(t, "up", failed.Operation)
-	assert.Contains(t, failed.Message, `Status=409 Code="AnotherOperationInProgress"`)
+	assert.Contains(t, failed.Message, `Status=409 Code="OperationNotAllowed"`)
+	assert.Contains(t, failed.Message, "Another operation (Updating) is in progress")
 	mc := stepOf(&result.Result{Steps: failed.Steps}, "platform-cluster-aks")
 	require.NotNil(t, mc)
 	assert.True(t, mc.Failed, "the cluster's step is marked failed")
-	assert.Equal(t, 1, h.sim.CallCount("ManagedCluster", azuresim.OpUpdate), "409 is not retried")
+	assert.Equal(t, 1, h.sim.CallCount("ManagedCluster", azuresim.OpUpdate)-1, "OperationNotAllowed is not retried (one ARM, one engine update)")
 	assert.Empty(t, lockFiles(t, h.eng, "dev"))
+	require.NoError(t, <-armDone)
 
 	up, err = h.eng.Up(ctx, "dev", changed, UpOptions{})
 	require.NoError(t, err, "a rerun converges")
 	assert.True(t, up.HasChanges())
 	cluster, _ := h.sim.Get(clusterID(c))
-	assert.Equal(t, "prod", cluster.Inputs["tags"].(map[string]any)["environment"])
+	assert.Equal(t, "staging", cluster.Inputs["tags"].(map[string]any)["environment"])
 	noop, err := h.eng.Preview(ctx, "dev", changed, PreviewOptions{})
 	require.NoError(t, err)
 	assert.False(t, noop.HasChanges(), noop.ChangeSummary())
@@ -443,9 +463,9 @@ func TestE2ESecretsNeverLeak(t *testing.T) {
 	changed := c
 	changed.Tags = map[string]string{"environment": "changed"}
 	record(h.eng.Preview(ctx, "dev", changed, PreviewOptions{}))
-	h.sim.InjectFault(azuresim.Fault{Type: "ManagedCluster", Op: azuresim.OpUpdate, Kind: azuresim.FaultAnotherOperationInProgress})
+	h.sim.InjectFault(azuresim.Fault{Type: "ManagedCluster", Op: azuresim.OpUpdate, Kind: azuresim.FaultInternalServerError, Times: 4})
 	_, err = h.eng.Up(ctx, "dev", changed, UpOptions{})
-	require.Error(t, err)
+	require.Error(t, err, "a 500 after the provider's retries fails the update")
 	record(nil, err)
 	record(h.eng.Up(ctx, "dev", changed, UpOptions{}))
 	record(h.eng.Refresh(ctx, "dev", RefreshOptions{}))

@@ -108,7 +108,7 @@ func TestMigrationLeavesNoReplacement(t *testing.T) {
 	var refused *ReplacementRefusedError
 	require.True(t, errors.As(err, &refused), "got %v", err)
 	assert.Equal(t, "aks", refused.Steps[0].Name)
-	assert.Contains(t, refused.Steps[0].ReplaceKeys, "networkProfile")
+	assert.Contains(t, refused.Steps[0].ReplaceKeys, "networkProfile.networkDataplane")
 
 	// The in-place path: plan and apply through ARM, refresh the stack.
 	dataplane = "azure"

@@ -1,70 +1,158 @@
 package azuresim
 
 import (
-	"regexp"
+	"fmt"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
-// diffInputs compares a resource's old inputs with its new ones the way
-// azure-native does: a detailed diff with one entry per changed leaf
-// (property paths such as networkProfile.networkDataplane or
-// subnets[1].addressPrefix), each a replacement when its top-level property
-// is in the type's replace keys (resourceTypes). Replaces lists those
-// top-level keys. oldOutputs lets a newly set input that merely states the
-// current value (an output) pass as an update, not a replacement, as in
-// azure-native.
+// diffInputs compares a resource's old inputs with its new ones exactly as
+// azure-native 2.88.0 does (provider/pkg/provider/diff.go,
+// calculateDetailedDiff, and the Diff method of provider.go):
+//
+//   - the engine's object diff of old and new inputs: keys only in the new
+//     inputs are adds, keys only in the old ones deletes, differing values
+//     updates, objects and arrays compared key by key and index by index;
+//   - a detailed diff entry per changed leaf, its path joined with "." and
+//     [i] and never quoted (tags.kubernetes.io/role);
+//   - a change is a replacement when its path, with array indexes written
+//     [], is a replace key (a path parameter or a forceNew property:
+//     typeSpec.replaceKeys); an update anywhere under a replace key is also
+//     one, an add or a delete under it is not (so enabling ACNS by adding
+//     networkProfile.advancedNetworking updates the cluster, while changing
+//     one of its values replaces it: pulumi-azure-native#4756);
+//   - Replaces lists the full paths of the replacing entries, Diffs the first
+//     segment of every entry's path, and a replacement deletes first (the
+//     replacement has the same ARM ID);
+//   - a top-level location that differs only in case or spaces is no change,
+//     and a newly set top-level replace key equal to the old output is an
+//     add, not a replacement (azure-nextgen#238).
 func diffInputs(t *typeSpec, olds, news, oldOutputs map[string]any) *pulumirpc.DiffResponse {
-	d := differ{out: map[string]*pulumirpc.PropertyDiff{}}
-	changed, replaced := map[string]bool{}, map[string]bool{}
-	for _, k := range unionKeys(olds, news) {
-		ov, hasOld := present(olds, k)
-		nv, hasNew := present(news, k)
-		replace := t.replaces(k)
-		path := topPath(k)
-		before := len(d.out)
-		switch {
-		case !hasOld && hasNew:
-			if replace && equal(oldOutputs[k], nv) {
-				replace = false
+	d := differ{replaceKeys: map[string]bool{}, out: map[string]*pulumirpc.PropertyDiff{}}
+	for _, k := range t.replaceKeys() {
+		d.replaceKeys[k] = true
+	}
+	d.object(olds, news, "", "", true)
+
+	var changes, replaces []string
+	for k, v := range d.out {
+		changes = append(changes, strings.Split(k, ".")[0])
+		v.InputDiff = true
+		switch v.Kind {
+		case pulumirpc.PropertyDiff_ADD_REPLACE:
+			_, hasOld := olds[k]
+			nv, hasNew := news[k]
+			ov, hasOut := oldOutputs[k]
+			if !hasOld && hasNew && hasOut && equal(nv, ov) {
+				v.Kind = pulumirpc.PropertyDiff_ADD
+			} else {
+				replaces = append(replaces, k)
 			}
-			d.add(path, pulumirpc.PropertyDiff_ADD, replace)
-		case hasOld && !hasNew:
-			d.add(path, pulumirpc.PropertyDiff_DELETE, replace)
-		case k == "location" && sameLocation(ov, nv):
-			// ARM locations ignore case and spaces ("West Europe" = "westeurope").
-		default:
-			d.value(path, ov, nv, replace)
-		}
-		if len(d.out) > before {
-			changed[k] = true
-			if replace {
-				replaced[k] = true
-			}
+		case pulumirpc.PropertyDiff_DELETE_REPLACE, pulumirpc.PropertyDiff_UPDATE_REPLACE:
+			replaces = append(replaces, k)
 		}
 	}
+	sort.Strings(changes)
+	sort.Strings(replaces)
 	resp := &pulumirpc.DiffResponse{
-		Changes:         pulumirpc.DiffResponse_DIFF_NONE,
-		Replaces:        sortedKeys(replaced),
-		Stables:         []string{},
-		Diffs:           sortedKeys(changed),
-		DetailedDiff:    d.out,
-		HasDetailedDiff: true,
-		// azure-native deletes before it replaces: the replacement has the
-		// same ARM ID as the resource it replaces, and ARM cannot hold both.
-		DeleteBeforeReplace: len(replaced) > 0,
+		Changes:             pulumirpc.DiffResponse_DIFF_NONE,
+		Replaces:            replaces,
+		Stables:             []string{},
+		Diffs:               changes,
+		DetailedDiff:        d.out,
+		HasDetailedDiff:     true,
+		DeleteBeforeReplace: len(replaces) > 0,
 	}
-	if len(changed) > 0 {
+	if resp.Replaces == nil {
+		resp.Replaces = []string{}
+	}
+	if len(d.out) > 0 {
 		resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
 	}
 	return resp
 }
 
+// differ computes azure-native's detailed diff.
 type differ struct {
-	out map[string]*pulumirpc.PropertyDiff
+	replaceKeys map[string]bool
+	out         map[string]*pulumirpc.PropertyDiff
+}
+
+func (d *differ) put(path string, kind pulumirpc.PropertyDiff_Kind) {
+	d.out[path] = &pulumirpc.PropertyDiff{Kind: kind}
+}
+
+// object diffs two objects under diffBase (the detailed path) and
+// replaceBase (the same path with array indexes written []). top is true
+// for the resource's own properties, where a location differing only in
+// case or spaces is no change.
+func (d *differ) object(o, n map[string]any, diffBase, replaceBase string, top bool) {
+	for _, k := range unionKeys(o, n) {
+		ov, hasOld := present(o, k)
+		nv, hasNew := present(n, k)
+		path, rpath := diffBase+k, replaceBase+k
+		switch {
+		case !hasOld && hasNew:
+			d.put(path, d.kind(pulumirpc.PropertyDiff_ADD, rpath))
+		case hasOld && !hasNew:
+			d.put(path, d.kind(pulumirpc.PropertyDiff_DELETE, rpath))
+		case equal(ov, nv):
+		case top && k == "location" && sameLocation(ov, nv):
+		default:
+			d.value(ov, nv, path, rpath)
+		}
+	}
+}
+
+// value diffs two present, differing values.
+func (d *differ) value(o, n any, path, rpath string) {
+	if s, ok := n.(string); !ok || s != unknown {
+		switch ov := o.(type) {
+		case map[string]any:
+			if nv, ok := n.(map[string]any); ok {
+				before := d.snapshot()
+				d.object(ov, nv, path+".", rpath+".", false)
+				if d.replaceKeys[rpath] {
+					// An update under a replace key replaces; adds and
+					// deletes under it do not.
+					for k, v := range d.out {
+						if !before[k] && v.Kind == pulumirpc.PropertyDiff_UPDATE {
+							v.Kind = pulumirpc.PropertyDiff_UPDATE_REPLACE
+						}
+					}
+				}
+				return
+			}
+		case []any:
+			if nv, ok := n.([]any); ok {
+				for i := 0; i < len(ov) || i < len(nv); i++ {
+					item := fmt.Sprintf("%s[%d]", path, i)
+					switch {
+					case i >= len(ov):
+						d.put(item, pulumirpc.PropertyDiff_ADD)
+					case i >= len(nv):
+						d.put(item, pulumirpc.PropertyDiff_DELETE)
+					case !equal(ov[i], nv[i]):
+						d.value(ov[i], nv[i], item, rpath+"[]")
+					}
+				}
+				return
+			}
+		}
+	}
+	d.put(path, d.kind(pulumirpc.PropertyDiff_UPDATE, rpath))
+}
+
+// snapshot is the set of paths diffed so far.
+func (d *differ) snapshot() map[string]bool {
+	s := make(map[string]bool, len(d.out))
+	for k := range d.out {
+		s[k] = true
+	}
+	return s
 }
 
 // kinds maps a plain kind to its replacing counterpart.
@@ -74,60 +162,11 @@ var replacing = map[pulumirpc.PropertyDiff_Kind]pulumirpc.PropertyDiff_Kind{
 	pulumirpc.PropertyDiff_UPDATE: pulumirpc.PropertyDiff_UPDATE_REPLACE,
 }
 
-func (d *differ) add(path string, kind pulumirpc.PropertyDiff_Kind, replace bool) {
-	if replace {
-		kind = replacing[kind]
+func (d *differ) kind(k pulumirpc.PropertyDiff_Kind, rpath string) pulumirpc.PropertyDiff_Kind {
+	if d.replaceKeys[rpath] {
+		return replacing[k]
 	}
-	d.out[path] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
-}
-
-// value diffs two present values at path, down to the changed leaves.
-func (d *differ) value(path string, old, new any, replace bool) {
-	if s, ok := new.(string); ok && s == unknown {
-		d.add(path, pulumirpc.PropertyDiff_UPDATE, replace)
-		return
-	}
-	switch o := old.(type) {
-	case map[string]any:
-		n, ok := new.(map[string]any)
-		if !ok {
-			break
-		}
-		for _, k := range unionKeys(o, n) {
-			ov, hasOld := present(o, k)
-			nv, hasNew := present(n, k)
-			child := childPath(path, k)
-			switch {
-			case !hasOld && hasNew:
-				d.add(child, pulumirpc.PropertyDiff_ADD, replace)
-			case hasOld && !hasNew:
-				d.add(child, pulumirpc.PropertyDiff_DELETE, replace)
-			default:
-				d.value(child, ov, nv, replace)
-			}
-		}
-		return
-	case []any:
-		n, ok := new.([]any)
-		if !ok {
-			break
-		}
-		for i := 0; i < len(o) || i < len(n); i++ {
-			child := path + "[" + strconv.Itoa(i) + "]"
-			switch {
-			case i >= len(o):
-				d.add(child, pulumirpc.PropertyDiff_ADD, replace)
-			case i >= len(n):
-				d.add(child, pulumirpc.PropertyDiff_DELETE, replace)
-			default:
-				d.value(child, o[i], n[i], replace)
-			}
-		}
-		return
-	}
-	if !equal(old, new) {
-		d.add(path, pulumirpc.PropertyDiff_UPDATE, replace)
-	}
+	return k
 }
 
 // present returns m[k] unless it is absent or null.
@@ -148,26 +187,8 @@ func unionKeys(a, b map[string]any) []string {
 	for k := range seen {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	return keys
-}
-
-var identifierRE = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
-
-// topPath and childPath render Pulumi property paths: a.b[0].c, with keys
-// that are not identifiers quoted (tags["kubernetes.io/role"]).
-func topPath(k string) string {
-	if identifierRE.MatchString(k) {
-		return k
-	}
-	return `[` + strconv.Quote(k) + `]`
-}
-
-func childPath(parent, k string) string {
-	if identifierRE.MatchString(k) {
-		return parent + "." + k
-	}
-	return parent + `[` + strconv.Quote(k) + `]`
 }
 
 // sameLocation compares ARM locations ignoring case and spaces.

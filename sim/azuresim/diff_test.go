@@ -18,6 +18,7 @@ func TestDiff(t *testing.T) {
 		outputs  map[string]any // old outputs; olds when nil
 		replaces []string
 		detailed kinds
+		diffs    []string // when set, the expected Diffs
 	}{
 		{
 			name: "no change", token: TypeManagedCluster, olds: clusterInputs(),
@@ -31,25 +32,49 @@ func TestDiff(t *testing.T) {
 		{
 			name: "tag with a non-identifier key", token: TypeResourceGroup, olds: rgInputs(),
 			patch:    map[string]any{"tags": map[string]any{"kubernetes.io/role": "x"}},
-			detailed: kinds{`tags["kubernetes.io/role"]`: pulumirpc.PropertyDiff_ADD},
+			detailed: kinds{"tags.kubernetes.io/role": pulumirpc.PropertyDiff_ADD}, // unquoted, as azure-native joins paths
 		},
 		{
 			name: "networkDataplane replaces the cluster", token: TypeManagedCluster, olds: clusterInputs(),
 			patch:    map[string]any{"networkProfile": map[string]any{"networkDataplane": "azure"}},
-			replaces: []string{"networkProfile"},
+			replaces: []string{"networkProfile.networkDataplane"},
 			detailed: kinds{"networkProfile.networkDataplane": pulumirpc.PropertyDiff_UPDATE_REPLACE},
 		},
 		{
 			name: "podCidr replaces the cluster", token: TypeManagedCluster, olds: clusterInputs(),
 			patch:    map[string]any{"networkProfile": map[string]any{"podCidr": "172.16.0.0/16"}},
-			replaces: []string{"networkProfile"},
+			replaces: []string{"networkProfile.podCidr"},
 			detailed: kinds{"networkProfile.podCidr": pulumirpc.PropertyDiff_UPDATE_REPLACE},
 		},
 		{
-			name: "enabling ACNS replaces the cluster (issue 4756)", token: TypeManagedCluster, olds: clusterInputs(),
+			name: "adding ACNS under networkProfile is an update (a nested add is not promoted)", token: TypeManagedCluster, olds: clusterInputs(),
 			patch:    map[string]any{"networkProfile": map[string]any{"advancedNetworking": map[string]any{"enabled": true}}},
+			detailed: kinds{"networkProfile.advancedNetworking": pulumirpc.PropertyDiff_ADD},
+		},
+		{
+			name: "removing ACNS is a delete, not a replacement", token: TypeManagedCluster,
+			olds:     with(clusterInputs(), map[string]any{"networkProfile": map[string]any{"advancedNetworking": map[string]any{"enabled": true}}}),
+			patch:    map[string]any{"networkProfile": map[string]any{"advancedNetworking": nil}},
+			detailed: kinds{"networkProfile.advancedNetworking": pulumirpc.PropertyDiff_DELETE},
+		},
+		{
+			name: "changing ACNS security replaces the cluster (issue 4756)", token: TypeManagedCluster,
+			olds: with(clusterInputs(), map[string]any{"networkProfile": map[string]any{"advancedNetworking": map[string]any{
+				"enabled": true, "security": map[string]any{"enabled": true}}}}),
+			patch: map[string]any{"networkProfile": map[string]any{"advancedNetworking": map[string]any{
+				"security": map[string]any{"enabled": false}, "observability": map[string]any{"enabled": true}}}},
+			replaces: []string{"networkProfile.advancedNetworking.security.enabled"},
+			detailed: kinds{
+				"networkProfile.advancedNetworking.security.enabled": pulumirpc.PropertyDiff_UPDATE_REPLACE,
+				"networkProfile.advancedNetworking.observability":    pulumirpc.PropertyDiff_ADD,
+			},
+		},
+		{
+			name: "adding the whole networkProfile replaces (a top-level add of a replace key)", token: TypeManagedCluster,
+			olds:     with(clusterInputs(), map[string]any{"networkProfile": nil}),
+			patch:    map[string]any{"networkProfile": obj(clusterInputs(), "networkProfile")},
 			replaces: []string{"networkProfile"},
-			detailed: kinds{"networkProfile.advancedNetworking": pulumirpc.PropertyDiff_ADD_REPLACE},
+			detailed: kinds{"networkProfile": pulumirpc.PropertyDiff_ADD_REPLACE},
 		},
 		{
 			name: "location casing and spaces are no change", token: TypeManagedCluster, olds: clusterInputs(),
@@ -95,10 +120,20 @@ func TestDiff(t *testing.T) {
 			detailed: kinds{"vmSize": pulumirpc.PropertyDiff_UPDATE_REPLACE},
 		},
 		{
-			name: "pool pod subnet replaces", token: TypeAgentPool, olds: poolInputs(),
+			name: "pool pod subnet is planned as an update (AKS then refuses it)", token: TypeAgentPool, olds: poolInputs(),
 			patch:    map[string]any{"podSubnetID": testPodID},
-			replaces: []string{"podSubnetID"},
-			detailed: kinds{"podSubnetID": pulumirpc.PropertyDiff_ADD_REPLACE},
+			detailed: kinds{"podSubnetID": pulumirpc.PropertyDiff_ADD},
+		},
+		{
+			name: "pool node subnet and OS are planned as updates", token: TypeAgentPool, olds: poolInputs(),
+			patch:    map[string]any{"vnetSubnetID": testPodID, "osType": "Windows"},
+			detailed: kinds{"vnetSubnetID": pulumirpc.PropertyDiff_UPDATE, "osType": pulumirpc.PropertyDiff_UPDATE},
+		},
+		{
+			name: "inline pool vmSize is planned as an update of the cluster", token: TypeManagedCluster, olds: clusterInputs(),
+			patch: map[string]any{"agentPoolProfiles": []any{with(list(clusterInputs(), "agentPoolProfiles")[0].(map[string]any),
+				map[string]any{"vmSize": "Standard_D8s_v5"})}},
+			detailed: kinds{"agentPoolProfiles[0].vmSize": pulumirpc.PropertyDiff_UPDATE},
 		},
 		{
 			name: "pool networkProfile replaces", token: TypeAgentPool, olds: poolInputs(),
@@ -119,6 +154,7 @@ func TestDiff(t *testing.T) {
 				list(vnetInputs(), "subnets")[1],
 			}},
 			detailed: kinds{"subnets[0].addressPrefix": pulumirpc.PropertyDiff_UPDATE},
+			diffs:    []string{"subnets[0]"}, // the first segment of the path, as azure-native splits it on "."
 		},
 		{
 			name: "a new subnet is an add", token: TypeVirtualNetwork, olds: vnetInputs(),
@@ -145,6 +181,9 @@ func TestDiff(t *testing.T) {
 			}
 			assert.Equal(t, c.detailed, got)
 			assert.True(t, resp.GetHasDetailedDiff())
+			if c.diffs != nil {
+				assert.Equal(t, c.diffs, resp.GetDiffs())
+			}
 			if c.replaces == nil {
 				assert.Empty(t, resp.GetReplaces())
 				assert.False(t, resp.GetDeleteBeforeReplace())
@@ -177,8 +216,8 @@ func TestReplaceKeys(t *testing.T) {
 	assert.Equal(t, []string{"diskEncryptionSetID", "dnsPrefix", "fqdnSubdomain", "linuxProfile", "location",
 		"networkProfile", "nodeResourceGroup", "resourceGroupName", "resourceName", "windowsProfile"},
 		resourceTypes[TypeManagedCluster].replaceKeys())
-	assert.Equal(t, []string{"agentPoolName", "gpuInstanceProfile", "networkProfile", "osType", "podSubnetID",
-		"resourceGroupName", "resourceName", "vmSize", "vnetSubnetID"}, resourceTypes[TypeAgentPool].replaceKeys())
+	assert.Equal(t, []string{"agentPoolName", "gpuInstanceProfile", "networkProfile", "resourceGroupName", "resourceName", "vmSize"},
+		resourceTypes[TypeAgentPool].replaceKeys())
 	assert.Equal(t, []string{"location", "resourceGroupName", "virtualNetworkName"}, resourceTypes[TypeVirtualNetwork].replaceKeys())
 	assert.Equal(t, []string{"location", "resourceGroupName"}, resourceTypes[TypeResourceGroup].replaceKeys())
 	assert.Equal(t, []string{"resourceGroupName", "subnetName", "virtualNetworkName"}, resourceTypes[TypeSubnet].replaceKeys())

@@ -66,58 +66,52 @@
 // Options.KubeconfigServer points it at a real API server (for example a
 // local kube-apiserver) instead.
 //
-// Diff behaves like azure-native v2.88.0: the old inputs (not the outputs)
-// are compared with the new ones, a detailed diff names every changed leaf
-// (networkProfile.networkDataplane, subnets[0].addressPrefix), and a change
-// under a replace key (every ARM path parameter, plus the provider's
-// forceNew list) is a replacement with that top-level key in Replaces and a
-// delete-before-replace (the replacement has the same ARM ID). In v2.88.0
-// the whole ManagedCluster networkProfile is such a key: any change under
-// it, even enabling ACNS, replaces the cluster (pulumi-azure-native issue
-// 4756). The table is resourceTypes in resources.go. Locations compare
-// ignoring case and spaces, and a newly set input that only states the
-// current output is not a replacement, as in azure-native.
+// Diff behaves exactly like azure-native 2.88.0's (provider/pkg/provider/
+// diff.go): the old inputs (not the outputs) are compared with the new ones,
+// a detailed diff names every changed leaf (networkProfile.networkDataplane,
+// subnets[0].addressPrefix), a change under a replace key (every ARM path
+// parameter, plus v2's forceNew list) is a replacement when it is an update,
+// not when it is an add or a delete below the key, Replaces lists full
+// property paths, and a replacement deletes first (it has the same ARM ID).
+// In v2.88.0 the whole ManagedCluster networkProfile is such a key: changing
+// any value under it replaces the cluster, adding advancedNetworking does not
+// (pulumi-azure-native issue 4756). The table is resourceTypes in
+// resources.go.
+//
+// Writes are ARM long-running operations, the same for the engine's calls
+// and for the ARM front end (ARMTransport, the Azure SDK for Go): ARM judges
+// the request, runs it for its latency while a GET shows Creating, Updating
+// or Deleting, then commits it with a new eTag. AKS runs one operation at a
+// time on a cluster and its agent pools, and answers another with 409
+// OperationNotAllowed, which azure-native does not retry. A cluster read back
+// lists every pool in agentPoolProfiles, AgentPool resources included
+// (pulumi-azure-native issue 2719).
 //
 // ARM's own rejections come back as errors formatted the way azure-native
 // surfaces ARM errors, Status=<code> Code="<Code>" Message="<text>" (an
-// *ARMError inside the simulator's own API):
-//
-//   - networkDataplane cilium without networkPolicy cilium:
-//     400 CiliumDataplaneRequiresNetworkPolicyCilium;
-//   - networkPluginMode overlay with a pod subnet on any pool:
-//     400 "NetworkPluginMode overlay cannot be used with PodSubnetID";
-//   - a Windows pool (inline or AgentPool) on a Cilium cluster: 400;
-//   - podCidr with networkPlugin azure but without overlay: 400 (mind that
-//     the SDK fills podCidr with 10.244.0.0/16 whenever it is unset);
-//   - subnets overlapping each other (NetcfgSubnetRangesOverlap) or outside
-//     the VNet's address space (NetcfgSubnetRangeOutsideVnet);
-//   - a resource whose resource group (ResourceGroupNotFound) or parent
-//     (ParentResourceNotFound: an AgentPool without its cluster, a Subnet
-//     without its VNet) does not exist, and a resource group without a
-//     location (LocationRequired);
-//   - deleting a subnet, a VNet, or dropping an inline subnet while an agent
-//     pool uses it: 409 InUseSubnetCannotBeDeleted;
-//   - deleting a resource group that still holds resources: 409
-//     ResourceGroupNotEmpty. This one is stricter than ARM, which deletes
-//     the content with the group; it catches a destroy in the wrong order.
-//
-// The rules are a small table (rules.go). Where AKS's exact code is not
-// documented the simulator answers InvalidParameter.
+// *ARMError inside the simulator's own API); for AKS the message is the
+// whole flat body with the reason as subcode. The rules are one table
+// (rules.go), each with its source: coupling of the Cilium data plane and
+// policy, overlay and pod subnets, Windows pools, IPAM changes, immutable
+// fields (PropertyChangeNotAllowed), pools added through the cluster,
+// Kubernetes versions, maxPods, subnet existence, placement and sizing
+// (InsufficientSubnetSize), CIDR overlaps, dnsServiceIP, subnets in use,
+// eTags (If-Match), and ARM's resource group and parent checks.
+// docs/simulator.md is the contract: every behaviour, its source, the test
+// that shows it, and what the simulator does not model.
 //
 // # What is not simulated
 //
 // Everything else: other resource types and functions, ARM's full schema
 // validation, quotas, regions and VM sizes, the node resource group and the
-// VMs in it, a reachable Kubernetes API (see KubeconfigServer), agent pools
-// created as AgentPool resources showing up in the cluster's
-// agentPoolProfiles (and the refresh drift that causes with the real
-// provider), and long-running-operation polling. Provider configuration is
-// ignored except azure-native:location (the default location). A write is
-// committed when its operation finishes: an operation interrupted by a
-// cancelled request, Stop or a killed process leaves no trace, where real
-// ARM would usually finish the resource anyway (and azure-native would then
-// refuse to create it again: "cannot create already existing resource", which
-// the simulator also answers when a Create meets an existing ID).
+// VMs in it, a reachable Kubernetes API (see KubeconfigServer). Provider
+// configuration is ignored except azure-native:location (the default
+// location). An operation whose request is cancelled (an interrupted run, a
+// killed process) is withdrawn and leaves no trace, where real ARM would
+// finish the resource anyway (and azure-native would then refuse to create
+// it again: "cannot create already existing resource", which the simulator
+// also answers when a Create meets an existing ID). docs/simulator.md lists
+// the rest.
 //
 // # Using it in your tests
 //
@@ -160,12 +154,16 @@
 // Options.Faults and InjectFault make matching calls fail: Fault{Type,
 // Op, Kind, Times} with Kind FaultTooManyRequests (429),
 // FaultAnotherOperationInProgress (409), FaultInternalServerError (500) or
-// FaultTimeout. Like azure-native, 429 and 5xx are retried
-// (Options.Retry.MaxRetries times, default 3, with a short doubling backoff,
-// default 10ms) and fail the operation only when the retries are used up;
-// a 409 fails it at once (a rerun then converges); a timeout fails it after
-// the call's latency. Every attempt counts as a call in Calls, so a test can
-// assert that a throttled create took three calls.
+// FaultTimeout. Like azure-native, 429, 5xx and 409 AnotherOperationInProgress
+// are retried (Options.Retry.MaxRetries times, default 3, with a short
+// doubling backoff, default 10ms) and fail the operation only when the
+// retries are used up; a timeout lets ARM accept and finish a write and then
+// fails the call, as a partial failure that the engine records as created
+// (or updated) with an initialization error. Every attempt counts as a call
+// in Calls, so a test can assert that a throttled create took three calls.
+// An AKS write without a latency entry takes DefaultAKSOperationTime, so
+// overlapping cluster and pool operations meet OperationNotAllowed in every
+// test.
 //
 // # The state file
 //

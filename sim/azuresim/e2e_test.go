@@ -188,22 +188,22 @@ func TestEngineLifecycle(t *testing.T) {
 	assert.Equal(t, apitype.DiffUpdate, mc.DetailedDiff["tags.env"].Kind)
 	step("preview of a tag change")
 
-	// Another operation in progress (409) fails the update; a rerun converges.
+	// Another operation in progress (409 AnotherOperationInProgress) is
+	// retried inside the provider, like 429 and 5xx.
 	sim.InjectFault(Fault{Type: "ResourceGroup", Op: OpUpdate, Kind: FaultAnotherOperationInProgress})
 	_, err = stack.Up(ctx)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `Code="AnotherOperationInProgress"`)
-	step("up failing on 409")
-	_, err = stack.Up(ctx)
-	require.NoError(t, err, "rerun after 409")
+	require.NoError(t, err, "up retrying a 409 AnotherOperationInProgress")
+	assert.Equal(t, 2, sim.CallCount("ResourceGroup", OpUpdate), "the 409, then the update")
+	step("up retrying a 409")
 	rg, _ := sim.Get("/subscriptions/" + DefaultSubscriptionID + "/resourceGroups/rg-sim")
 	assert.Equal(t, "prod", str(obj(rg.Outputs, "tags"), "env"))
 	_, err = stack.Preview(ctx, optpreview.ExpectNoChanges())
 	require.NoError(t, err, "converged")
-	step("rerun up, no-op preview")
+	step("no-op preview")
 
 	// A pod CIDR or data plane change replaces the cluster (the whole
-	// networkProfile is a replace key in azure-native v2.88.0).
+	// networkProfile is a replace key in azure-native v2.88.0); Replaces
+	// names the full property path.
 	for _, change := range []struct {
 		name  string
 		apply func()
@@ -218,7 +218,7 @@ func TestEngineLifecycle(t *testing.T) {
 		assert.GreaterOrEqual(t, pre.ChangeSummary[apitype.OpReplace], 1, change.name)
 		rep := evs.of("aks", apitype.OpReplace)
 		require.NotNil(t, rep, "%s: the cluster is replaced", change.name)
-		assert.Equal(t, []string{"networkProfile"}, rep.Keys, change.name)
+		assert.Equal(t, []string{change.path}, rep.Keys, change.name)
 		assert.Equal(t, apitype.DiffUpdateReplace, rep.DetailedDiff[change.path].Kind, change.name)
 		step("preview of a " + change.name + " change")
 	}
@@ -266,7 +266,7 @@ func TestEngineARMRejections(t *testing.T) {
 	p.policy = "azure"
 	_, err := stack.Up(ctx, optup.SuppressProgress())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `Status=400 Code="CiliumDataplaneRequiresNetworkPolicyCilium"`)
+	assert.Contains(t, err.Error(), `Status=400 Code="BadRequest" Message="{"code":"BadRequest","details":null,"message":"Cilium dataplane requires network policy cilium.","subcode":"CiliumDataplaneRequiresNetworkPolicyCilium"`)
 	_, ok := sim.Get(testClusterID)
 	assert.False(t, ok, "the rejected cluster does not exist")
 	step("up rejected: cilium dataplane with azure policy")
@@ -274,7 +274,7 @@ func TestEngineARMRejections(t *testing.T) {
 	p.policy, p.poolOS = "cilium", "Windows"
 	_, err = stack.Up(ctx, optup.SuppressProgress())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `Code="InvalidParameter" Message="Windows agent pools are not supported`)
+	assert.Contains(t, err.Error(), `Code="BadRequest" Message="{"code":"BadRequest","details":null,"message":"Windows agent pools are not supported`)
 	_, ok = sim.Get(testClusterID)
 	assert.True(t, ok, "the cluster was created, the Windows pool refused")
 	step("up rejected: Windows pool")

@@ -54,21 +54,27 @@ func matchesType(pattern, token string) bool {
 // FaultKind is the failure a Fault injects.
 type FaultKind string
 
-// The injectable faults. azure-native retries 429 and 5xx answers (the
-// simulator does so Options.Retry.MaxRetries times with a short backoff) and
-// fails the operation on anything else.
+// The injectable faults. azure-native's azcore pipeline retries 408, 429,
+// 5xx and a 409 whose code is AnotherOperationInProgress
+// (provider/pkg/azure/client_azcore.go, initPipelineOpts and
+// shouldRetryConflict; the simulator retries Options.Retry.MaxRetries times
+// with a short backoff) and fails the operation on anything else, such as
+// AKS's 409 OperationNotAllowed.
 const (
 	// FaultTooManyRequests answers 429 TooManyRequests (ARM throttling);
 	// retried.
 	FaultTooManyRequests FaultKind = "429"
 	// FaultAnotherOperationInProgress answers 409 AnotherOperationInProgress
-	// (AKS is busy with another operation on the cluster); not retried, the
-	// operation fails and a rerun converges.
+	// (ARM is busy with another operation on the resource); retried.
 	FaultAnotherOperationInProgress FaultKind = "409"
 	// FaultInternalServerError answers 500 InternalServerError; retried.
 	FaultInternalServerError FaultKind = "500"
-	// FaultTimeout waits the operation's latency and then fails it as timed
-	// out; nothing is written.
+	// FaultTimeout lets ARM accept the request and finish the operation,
+	// and then fails the call as timed out, as when azure-native stops
+	// waiting for a long-running operation: a create or update returns a
+	// partial failure that the engine records as a resource with an
+	// initialization error (the next update retries it); a read or a
+	// delete simply fails.
 	FaultTimeout FaultKind = "timeout"
 )
 
@@ -101,26 +107,27 @@ func (f Fault) String() string {
 func (f Fault) err(action string) error {
 	switch f.Kind {
 	case FaultTooManyRequests:
-		return &ARMError{429, "TooManyRequests",
-			"The request is being throttled as the limit has been reached for this operation type; retry after 1 second(s) (simulated fault)."}
+		return armError(429, "TooManyRequests",
+			"The request is being throttled as the limit has been reached for this operation type; retry after 1 second(s) (simulated fault).")
 	case FaultAnotherOperationInProgress:
-		return &ARMError{409, "AnotherOperationInProgress",
-			"Operation is not allowed because there's another operation in progress on this resource; please wait for it to finish before starting a new operation (simulated fault)."}
+		return armError(409, "AnotherOperationInProgress",
+			"Operation is not allowed because there's another operation in progress on this resource; please wait for it to finish before starting a new operation (simulated fault).")
 	case FaultInternalServerError:
-		return &ARMError{500, "InternalServerError",
-			"An internal server error occurred; please retry the request (simulated fault)."}
+		return armError(500, "InternalServerError",
+			"An internal server error occurred; please retry the request (simulated fault).")
 	default:
-		return fmt.Errorf("azure-native (simulated): %s: the ARM operation timed out before it finished (simulated timeout fault)", action)
+		return fmt.Errorf("azure-native (simulated): %s: %w (simulated timeout fault)", action, errTimedOut)
 	}
 }
 
 // retryable reports whether azure-native retries the fault's answer.
 func (f Fault) retryable() bool {
-	return f.Kind == FaultTooManyRequests || f.Kind == FaultInternalServerError
+	return f.Kind == FaultTooManyRequests || f.Kind == FaultInternalServerError || f.Kind == FaultAnotherOperationInProgress
 }
 
-// RetryPolicy is how the simulated provider retries 429 and 5xx answers,
-// like azure-native's HTTP client does.
+// RetryPolicy is how the simulated provider retries 429, 5xx and 409
+// AnotherOperationInProgress answers, like azure-native's HTTP client does
+// (first delay 20 s, at most 120 s, 3 retries there; scaled down here).
 type RetryPolicy struct {
 	// MaxRetries is how many times a retryable answer is retried before the
 	// operation fails; 0 means the default (3), negative means never.
@@ -197,10 +204,21 @@ func (s *Simulator) takeFault(token string, op Op) (Fault, bool) {
 	return Fault{}, false
 }
 
+// DefaultAKSOperationTime is how long a create, update or delete of a
+// managed cluster or agent pool takes when Options.Latency has no entry for
+// it. Real ones take minutes; a zero-length operation would hide the
+// concurrency rule (one operation at a time per cluster and its pools), so
+// overlapping operations meet 409 OperationNotAllowed in every test.
+const DefaultAKSOperationTime = 50 * time.Millisecond
+
 // latency is the configured delay of a call: the most specific entry of
-// Options.Latency wins (type and op, then type, then op, then the default).
+// Options.Latency wins (type and op, then type, then op, then the default),
+// and an AKS write without one takes DefaultAKSOperationTime.
 func (s *Simulator) latency(token string, op Op) time.Duration {
 	best, bestScore := time.Duration(0), -1
+	if (token == TypeManagedCluster || token == TypeAgentPool) && (op == OpCreate || op == OpUpdate || op == OpDelete) {
+		best = DefaultAKSOperationTime
+	}
 	for k, d := range s.opts.Latency {
 		if !matchesType(k.Type, token) || (k.Op != "" && k.Op != op) {
 			continue

@@ -9,6 +9,7 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc/status"
 )
 
 func armCode(t *testing.T, err error) string {
@@ -52,16 +53,25 @@ func TestRetriesAreBounded(t *testing.T) {
 	assert.Equal(t, 1, f.sim.CallCount("", ""), "retries disabled")
 }
 
-func TestAnotherOperationInProgressFailsThenConverges(t *testing.T) {
-	f := newFixture(t, Options{Faults: []Fault{{Type: "ResourceGroup", Op: OpCreate, Kind: FaultAnotherOperationInProgress}}})
-	_, _, err := f.create(TypeResourceGroup, "rg", rgInputs())
+// azure-native retries a 409 AnotherOperationInProgress like a 429
+// (provider/pkg/azure/client_azcore.go, shouldRetryConflict).
+func TestAnotherOperationInProgressIsRetried(t *testing.T) {
+	f := newFixture(t, Options{Retry: RetryPolicy{Backoff: time.Millisecond},
+		Faults: []Fault{{Type: "ResourceGroup", Op: OpCreate, Kind: FaultAnotherOperationInProgress}}})
+	f.mustCreate(TypeResourceGroup, "rg", rgInputs())
+	assert.Equal(t, 2, f.sim.CallCount("ResourceGroup", OpCreate), "the 409, then the create")
+
+	g := newFixture(t, Options{Retry: RetryPolicy{MaxRetries: -1},
+		Faults: []Fault{{Type: "ResourceGroup", Op: OpCreate, Kind: FaultAnotherOperationInProgress}}})
+	_, _, err := g.create(TypeResourceGroup, "rg", rgInputs())
 	assert.Equal(t, "AnotherOperationInProgress", armCode(t, err))
 	assert.Contains(t, err.Error(), "Status=409")
-	assert.Equal(t, 1, f.sim.CallCount("ResourceGroup", OpCreate), "409 is not retried")
-	f.mustCreate(TypeResourceGroup, "rg", rgInputs())
 }
 
-func TestTimeoutFailsAfterTheLatency(t *testing.T) {
+// A timeout after ARM accepted a create leaves the resource in Azure, and
+// the provider answers a partial failure that carries it, so the engine
+// records it as created with an initialization error.
+func TestTimeoutAfterARMAcceptedIsAPartialFailure(t *testing.T) {
 	latency := 50 * time.Millisecond
 	f := newFixture(t, Options{Latency: map[OpKey]time.Duration{{Type: "ResourceGroup", Op: OpCreate}: latency}})
 	f.sim.InjectFault(Fault{Type: TypeResourceGroup, Op: OpCreate, Kind: FaultTimeout})
@@ -70,7 +80,26 @@ func TestTimeoutFailsAfterTheLatency(t *testing.T) {
 	require.Error(t, err)
 	assert.GreaterOrEqual(t, time.Since(start), latency)
 	assert.Contains(t, err.Error(), "timed out")
-	assert.Empty(t, f.sim.Resources())
+	st, ok := status.FromError(err)
+	require.True(t, ok, "a gRPC status: %v", err)
+	var initFailed *pulumirpc.ErrorResourceInitFailed
+	for _, d := range st.Details() {
+		if e, ok := d.(*pulumirpc.ErrorResourceInitFailed); ok {
+			initFailed = e
+		}
+	}
+	require.NotNil(t, initFailed, "the error carries the resource")
+	assert.Equal(t, "/subscriptions/"+DefaultSubscriptionID+"/resourceGroups/rg-sim", initFailed.GetId())
+	assert.Equal(t, "rg-sim", unwire(t, initFailed.GetProperties())["name"])
+	require.Len(t, f.sim.Resources(), 1, "ARM finished the create")
+	assert.Equal(t, "Succeeded", str(obj(f.sim.Resources()[0].Outputs, "properties"), "provisioningState"))
+
+	// A timed-out read just fails.
+	f.sim.InjectFault(Fault{Type: TypeResourceGroup, Op: OpRead, Kind: FaultTimeout})
+	_, err = f.srv.Read(context.Background(), &pulumirpc.ReadRequest{
+		Urn: testURN(TypeResourceGroup, "rg"), Type: TypeResourceGroup, Id: initFailed.GetId(),
+	})
+	assert.ErrorIs(t, err, errTimedOut)
 }
 
 func TestLatencyIsAppliedAndRecorded(t *testing.T) {

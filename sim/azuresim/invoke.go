@@ -92,9 +92,9 @@ func getClientConfig(ctx context.Context, s *Simulator, _ map[string]any) (resou
 
 // notFound is ARM's answer for a resource that does not exist.
 func notFound(t *typeSpec, id string) *ARMError {
-	return &ARMError{404, "ResourceNotFound",
-		fmt.Sprintf("The Resource '%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
-			armResourceType(t), lastSegment(id), resourceGroupName(id))}
+	return armError(404, "ResourceNotFound",
+		"The Resource '%s/%s' under resource group '%s' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+		armResourceType(t), lastSegment(id), resourceGroupName(id))
 }
 
 // armResourceType is the provider-namespaced type ARM quotes in messages

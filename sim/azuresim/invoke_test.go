@@ -36,6 +36,7 @@ func (f *fixture) userKubeconfig(args map[string]any) ([]byte, error) {
 func TestUserKubeconfigIsAnEntraIDExecKubeconfig(t *testing.T) {
 	f := newFixture(t, Options{})
 	f.mustCreate(TypeResourceGroup, "rg", rgInputs())
+	f.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
 	_, mc := f.mustCreate(TypeManagedCluster, "aks", clusterInputs())
 
 	raw, err := f.userKubeconfig(map[string]any{"resourceGroupName": testRG, "resourceName": "aks-sim", "format": "exec"})
@@ -74,6 +75,7 @@ func TestUserKubeconfigCanPointAtARealServer(t *testing.T) {
 	caPEM := []byte("-----BEGIN CERTIFICATE-----\nTUlJ\n-----END CERTIFICATE-----\n")
 	f := newFixture(t, Options{KubeconfigServer: &KubeconfigServer{URL: "https://127.0.0.1:6443", CAData: caPEM}})
 	f.mustCreate(TypeResourceGroup, "rg", rgInputs())
+	f.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
 	f.mustCreate(TypeManagedCluster, "aks", clusterInputs())
 	raw, err := f.userKubeconfig(map[string]any{"resourceGroupName": testRG, "resourceName": "aks-sim"})
 	require.NoError(t, err)

@@ -42,8 +42,13 @@ type typeSpec struct {
 	// braces (azure-native's resource path).
 	path string
 	// forceNew lists the body properties (beyond the path parameters) whose
-	// change replaces the resource.
+	// change replaces the resource, as azure-native's replace keys: a
+	// top-level name, or name.sub / name[].sub one level down.
 	forceNew []string
+	// readOnly lists the outputs ARM computes (name.sub, name[].sub for the
+	// items of an array): azure-native leaves them out when it projects a
+	// refresh's outputs onto the inputs (SDKOutputsToSDKInputs).
+	readOnly []string
 	// parent is the token of the resource this one nests under, if any.
 	parent string
 	// hasLocation is true for tracked resources that carry a location.
@@ -53,22 +58,25 @@ type typeSpec struct {
 }
 
 // resourceTypes is the one table of what the simulator serves: per type its
-// ARM ID, and what makes azure-native v2.88.0 plan a replacement instead of an
-// in-place update.
+// ARM ID, what makes azure-native v2.88.0 plan a replacement instead of an
+// in-place update, and what ARM computes.
 //
 // azure-native replaces a resource when any parameter of its ARM path changes
 // (resourceGroupName, the resource's own name, a parent's name) or when a
-// property in its generated forceNew list changes. In the v2 line the
-// ManagedCluster list holds the WHOLE networkProfile object, so any change
-// under it (even enabling ACNS through networkProfile.advancedNetworking)
-// replaces the cluster; the same name matched AgentPool's networkProfile.
-// This is pulumi-azure-native issue 4756, fixed per leaf only in the v3 line
-// (pull request 4771). The lists below are the v2 forceNew map for these
-// types (ManagedCluster: diskEncryptionSetID, dnsPrefix, fqdnSubdomain,
-// linuxProfile, location, networkProfile, nodeResourceGroup, windowsProfile;
-// AgentPool: gpuInstanceProfile, vmSize; VirtualNetwork and ResourceGroup:
-// location) plus the AgentPool fields AKS cannot change on an existing pool
-// (networkProfile, vnetSubnetID, podSubnetID, osType).
+// property its generator marked forceNew changes (provider/pkg/provider/
+// diff.go, calculateDetailedDiff; the marks come from the forceNewMap of
+// provider/pkg/gen and x-ms-mutability). In the v2 line the ManagedCluster
+// list holds the WHOLE networkProfile object: a nested update under it
+// replaces the cluster, a nested add or delete does not
+// (pulumi-azure-native#4756, fixed per leaf only in v3 by #4771). The v2
+// lists: ManagedCluster diskEncryptionSetID, dnsPrefix, fqdnSubdomain,
+// linuxProfile, location, networkProfile, nodeResourceGroup,
+// windowsProfile; AgentPool gpuInstanceProfile and vmSize (#3655) and, by
+// the name collision with ManagedCluster's networkProfile on the shared
+// generated pool type, networkProfile; VirtualNetwork and ResourceGroup
+// location; Subnet none. vnetSubnetID, podSubnetID and osType are not among
+// them: azure-native plans their change as an update, which AKS then
+// refuses (PropertyChangeNotAllowed, rules.go).
 var resourceTypes = map[string]*typeSpec{
 	TypeResourceGroup: {
 		token:       TypeResourceGroup,
@@ -99,6 +107,10 @@ var resourceTypes = map[string]*typeSpec{
 		path:    "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{resourceName}",
 		forceNew: []string{"diskEncryptionSetID", "dnsPrefix", "fqdnSubdomain", "linuxProfile", "location",
 			"networkProfile", "nodeResourceGroup", "windowsProfile"},
+		readOnly: []string{"name", "type", "eTag", "provisioningState", "powerState", "fqdn", "azurePortalFQDN", "privateFQDN",
+			"currentKubernetesVersion", "maxAgentPools", "resourceUID", "oidcIssuerProfile.issuerURL", "identity.principalId",
+			"identity.tenantId", "agentPoolProfiles[].eTag", "agentPoolProfiles[].provisioningState",
+			"agentPoolProfiles[].currentOrchestratorVersion", "agentPoolProfiles[].nodeImageVersion"},
 		hasLocation: true,
 		outputs:     managedClusterOutputs,
 	},
@@ -106,7 +118,8 @@ var resourceTypes = map[string]*typeSpec{
 		token:    TypeAgentPool,
 		armType:  "Microsoft.ContainerService/managedClusters/agentPools",
 		path:     "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/agentPools/{agentPoolName}",
-		forceNew: []string{"gpuInstanceProfile", "networkProfile", "osType", "podSubnetID", "vmSize", "vnetSubnetID"},
+		forceNew: []string{"gpuInstanceProfile", "networkProfile", "vmSize"},
+		readOnly: []string{"name", "type", "eTag", "provisioningState", "currentOrchestratorVersion", "nodeImageVersion"},
 		parent:   TypeManagedCluster,
 		outputs:  agentPoolOutputs,
 	},
@@ -169,16 +182,47 @@ func (t *typeSpec) nameParam() string {
 	return p[len(p)-1]
 }
 
-// replaceKeys is every top-level input whose change replaces the resource.
+// replaceKeys is every property path whose change replaces the resource.
 func (t *typeSpec) replaceKeys() []string {
 	keys := append(t.pathParams(), t.forceNew...)
 	sort.Strings(keys)
 	return slices.Compact(keys)
 }
 
-// replaces reports whether a change of the top-level input key replaces.
-func (t *typeSpec) replaces(key string) bool {
-	return slices.Contains(t.replaceKeys(), key)
+// inputShape is outputs without what ARM computes (t.readOnly), the shape
+// azure-native compares on a refresh.
+func (t *typeSpec) inputShape(outputs map[string]any) map[string]any {
+	out := cloneMap(outputs)
+	for _, p := range t.readOnly {
+		dropPath(out, strings.Split(p, "."))
+	}
+	return out
+}
+
+// dropPath removes a path (segments; "x[]" means every item of x) from m.
+func dropPath(m map[string]any, path []string) {
+	if m == nil || len(path) == 0 {
+		return
+	}
+	key, items := strings.CutSuffix(path[0], "[]")
+	if len(path) == 1 && !items {
+		delete(m, key)
+		return
+	}
+	if items {
+		for _, e := range list(m, key) {
+			if em, ok := e.(map[string]any); ok {
+				dropPath(em, path[1:])
+			}
+		}
+		return
+	}
+	dropPath(obj(m, key), path[1:])
+}
+
+// readOnlyPoolFields are the outputs AKS computes for a pool.
+var readOnlyPoolFields = map[string]bool{
+	"eTag": true, "provisioningState": true, "currentOrchestratorVersion": true, "nodeImageVersion": true, "id": true,
 }
 
 // shortName is the last segment of a token ("ManagedCluster").

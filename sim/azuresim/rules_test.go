@@ -2,6 +2,7 @@ package azuresim
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -32,29 +33,29 @@ func TestARMRejections(t *testing.T) {
 			name: "cilium dataplane without cilium policy", setup: base,
 			try: step{TypeManagedCluster, "aks", with(clusterInputs(), map[string]any{
 				"networkProfile": map[string]any{"networkPolicy": "azure"}})},
-			status: 400, code: "CiliumDataplaneRequiresNetworkPolicyCilium",
+			status: 400, code: "CiliumDataplaneRequiresNetworkPolicyCilium", message: "Cilium dataplane requires network policy cilium.",
 		},
 		{
 			name: "overlay with an inline pool's pod subnet", setup: base,
 			try: step{TypeManagedCluster, "aks", with(clusterInputs(), map[string]any{
 				"agentPoolProfiles": []any{map[string]any{"name": "system", "vnetSubnetID": testNodeID, "podSubnetID": testPodID}}})},
-			status: 400, code: "InvalidParameter", message: "NetworkPluginMode overlay cannot be used with PodSubnetID",
+			status: 400, code: "BadRequest", message: "NetworkPluginMode overlay cannot be used with PodSubnetID.",
 		},
 		{
 			name: "overlay cluster, pool with a pod subnet", setup: withCluster,
 			try:    step{TypeAgentPool, "user", with(poolInputs(), map[string]any{"podSubnetID": testPodID})},
-			status: 400, code: "InvalidParameter", message: "NetworkPluginMode overlay cannot be used with PodSubnetID",
+			status: 400, code: "BadRequest", message: "NetworkPluginMode overlay cannot be used with PodSubnetID.",
 		},
 		{
 			name: "Windows pool on a Cilium cluster", setup: withCluster,
 			try:    step{TypeAgentPool, "win", with(poolInputs(), map[string]any{"agentPoolName": "win", "osType": "Windows"})},
-			status: 400, code: "InvalidParameter", message: "Windows agent pools are not supported",
+			status: 400, code: "WindowsNotSupportedWithCiliumDataplane", message: "Windows agent pools are not supported",
 		},
 		{
 			name: "Windows inline pool on a Cilium cluster", setup: base,
 			try: step{TypeManagedCluster, "aks", with(clusterInputs(), map[string]any{
 				"agentPoolProfiles": []any{map[string]any{"name": "win", "osType": "Windows"}}})},
-			status: 400, code: "InvalidParameter", message: "Windows agent pools are not supported",
+			status: 400, code: "WindowsNotSupportedWithCiliumDataplane", message: "Windows agent pools are not supported",
 		},
 		{
 			name: "podCidr without overlay", setup: base,
@@ -123,9 +124,9 @@ func TestARMRejections(t *testing.T) {
 			var armErr *ARMError
 			require.True(t, errors.As(err, &armErr), "%v", err)
 			assert.Equal(t, c.status, armErr.StatusCode)
-			assert.Equal(t, c.code, armErr.Code)
+			assert.Equal(t, c.code, armErr.Reason(), "the code, or AKS's subcode")
 			assert.Contains(t, armErr.Message, c.message)
-			assert.Contains(t, err.Error(), `Code="`+c.code+`" Message="`)
+			assert.Contains(t, err.Error(), fmt.Sprintf(`Status=%d Code="%s" Message="`, c.status, armErr.Code))
 			assert.Len(t, f.sim.Resources(), before, "a rejected request writes nothing")
 		})
 	}

@@ -3,13 +3,14 @@ package azuresim
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/aks-cilium/aks-cilium/sim/internal/grpcprovider"
 )
@@ -143,20 +144,31 @@ func (p *server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pul
 		}
 		return &pulumirpc.CreateResponse{Properties: outs}, nil
 	}
-	res, err := p.sim.armCall(ctx, OpCreate, t.token, id, req.GetUrn(), func(st *store) (*Resource, error) {
-		if st.get(id) != nil {
-			return nil, fmt.Errorf("cannot create already existing resource %q", id)
-		}
-		return p.sim.write(st, &armRequest{op: OpCreate, spec: t, id: id, inputs: inputs}, nil)
-	})
+	res, err := p.sim.mutate(ctx, &armRequest{op: OpCreate, spec: t, id: id, inputs: inputs}, req.GetUrn())
 	if err != nil {
-		return nil, err
+		return nil, p.sim.providerError(err, req.GetProperties())
 	}
 	outs, err := encode(fromGo(res.Outputs), "outputs")
 	if err != nil {
 		return nil, err
 	}
 	return &pulumirpc.CreateResponse{Id: res.ID, Properties: outs}, nil
+}
+
+// providerError is an operation's error as azure-native returns it: a
+// timeout after ARM accepted the request is a partial failure that carries
+// the resource (the engine records it with an initialization error), any
+// other error is returned as is.
+func (s *Simulator) providerError(err error, inputs *structpb.Struct) error {
+	var to *TimedOutError
+	if !errors.As(err, &to) {
+		return err
+	}
+	outs, encErr := encode(fromGo(to.Resource.Outputs), "outputs")
+	if encErr != nil {
+		return err
+	}
+	return partialError(to.Resource.ID, err, outs, inputs)
 }
 
 // Update changes the resource in place (ARM's PUT with the new body).
@@ -184,11 +196,9 @@ func (p *server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pul
 		}
 		return &pulumirpc.UpdateResponse{Properties: outs}, nil
 	}
-	res, err := p.sim.armCall(ctx, OpUpdate, t.token, id, req.GetUrn(), func(st *store) (*Resource, error) {
-		return p.sim.write(st, &armRequest{op: OpUpdate, spec: t, id: id, inputs: inputs}, st.get(id))
-	})
+	res, err := p.sim.mutate(ctx, &armRequest{op: OpUpdate, spec: t, id: id, inputs: inputs}, req.GetUrn())
 	if err != nil {
-		return nil, err
+		return nil, p.sim.providerError(err, req.GetNews())
 	}
 	outs, err := encode(fromGo(res.Outputs), "outputs")
 	if err != nil {
@@ -204,18 +214,7 @@ func (p *server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emp
 	if err != nil {
 		return nil, err
 	}
-	id := req.GetId()
-	_, err = p.sim.armCall(ctx, OpDelete, t.token, id, req.GetUrn(), func(st *store) (*Resource, error) {
-		if st.get(id) == nil {
-			return nil, nil
-		}
-		if err := checkRules(st, &armRequest{op: OpDelete, spec: t, id: id}); err != nil {
-			return nil, err
-		}
-		st.remove(id)
-		return nil, st.save()
-	})
-	if err != nil {
+	if _, err := p.sim.mutate(ctx, &armRequest{op: OpDelete, spec: t, id: req.GetId()}, req.GetUrn()); err != nil {
 		return nil, err
 	}
 	return &emptypb.Empty{}, nil
@@ -240,11 +239,7 @@ func (p *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 		return nil, err
 	}
 	res, err := p.sim.armCall(ctx, OpRead, t.token, id, req.GetUrn(), func(st *store) (*Resource, error) {
-		if r := st.get(id); r != nil {
-			c := r.copy()
-			return &c, nil
-		}
-		return nil, nil
+		return p.sim.view(st, id), nil
 	})
 	if err != nil {
 		return nil, err
@@ -255,7 +250,7 @@ func (p *server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	seen := asSeenByProvider(t.token, res.Outputs)
 	inputs := res.Inputs
 	if req.GetInputs() != nil {
-		inputs = projectChanges(toGo(oldInputs), toGo(oldOutputs), seen)
+		inputs = projectChanges(toGo(oldInputs), t.inputShape(toGo(oldOutputs)), t.inputShape(seen))
 	}
 	outs, err := encode(fromGo(seen), "outputs")
 	if err != nil {
@@ -292,37 +287,6 @@ func (p *server) Invoke(ctx context.Context, req *pulumirpc.InvokeRequest) (*pul
 // GetMapping has no mappings to offer (it is used by `pulumi convert`).
 func (p *server) GetMapping(context.Context, *pulumirpc.GetMappingRequest) (*pulumirpc.GetMappingResponse, error) {
 	return &pulumirpc.GetMappingResponse{}, nil
-}
-
-// write judges a create or update against ARM's rules and stores the
-// resource with freshly computed outputs. Called under the state lock.
-func (s *Simulator) write(st *store, r *armRequest, existing *Resource) (*Resource, error) {
-	if err := checkRules(st, r); err != nil {
-		return nil, err
-	}
-	now := time.Now().UTC()
-	res := &Resource{
-		ID:            r.id,
-		Type:          r.spec.token,
-		ARMType:       r.spec.armType,
-		Name:          lastSegment(r.id),
-		ResourceGroup: resourceGroupName(r.id),
-		Inputs:        cloneMap(r.inputs),
-		Created:       now,
-		Updated:       now,
-		Simulated:     true,
-	}
-	if existing != nil {
-		res.ID = existing.ID // ARM keeps the casing it was created with
-		res.Created = existing.Created
-	}
-	res.Outputs = s.computeOutputs(r.spec, res.ID, r.inputs, st.get)
-	st.put(res)
-	if err := st.save(); err != nil {
-		return nil, err
-	}
-	c := res.copy()
-	return &c, nil
 }
 
 // previewOutputs is what a preview shows: inputs that ARM echoes unchanged

@@ -63,6 +63,7 @@ func TestCreateComputesARMOutputs(t *testing.T) {
 	// for golden files), and a private cluster gets a private FQDN.
 	g := newFixture(t, Options{})
 	g.mustCreate(TypeResourceGroup, "rg", rgInputs())
+	g.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
 	_, mc2 := g.mustCreate(TypeManagedCluster, "aks", with(clusterInputs(), map[string]any{
 		"agentPoolProfiles":      []any{map[string]any{"name": "system", "mode": "System"}},
 		"apiServerAccessProfile": map[string]any{"enablePrivateCluster": true},
@@ -99,6 +100,7 @@ func TestCreatePreviewHasNoIDAndUnknownComputedOutputs(t *testing.T) {
 func TestUpdatePreviewKeepsKnownOutputs(t *testing.T) {
 	f := newFixture(t, Options{})
 	f.mustCreate(TypeResourceGroup, "rg", rgInputs())
+	f.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
 	id, before := f.mustCreate(TypeManagedCluster, "aks", clusterInputs())
 	resp, err := f.srv.Update(context.Background(), &pulumirpc.UpdateRequest{
 		Urn: testURN(TypeManagedCluster, "aks"), Type: TypeManagedCluster, Id: id, Preview: true,
@@ -115,6 +117,7 @@ func TestUpdatePreviewKeepsKnownOutputs(t *testing.T) {
 func TestUpdateInPlace(t *testing.T) {
 	f := newFixture(t, Options{})
 	f.mustCreate(TypeResourceGroup, "rg", rgInputs())
+	f.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
 	id, before := f.mustCreate(TypeManagedCluster, "aks", clusterInputs())
 	news := with(clusterInputs(), map[string]any{"tags": map[string]any{"env": "prod"}})
 	after, err := f.update(TypeManagedCluster, "aks", id, clusterInputs(), news)
@@ -223,6 +226,13 @@ func TestCreateRefusesAnExistingResource(t *testing.T) {
 	f := newFixture(t, Options{})
 	f.mustCreate(TypeResourceGroup, "rg", rgInputs())
 	_, _, err := f.create(TypeResourceGroup, "rg2", rgInputs())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot create already existing resource")
+
+	// An agent pool made inline with its cluster exists as an agent pool.
+	f.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
+	f.mustCreate(TypeManagedCluster, "aks", clusterInputs())
+	_, _, err = f.create(TypeAgentPool, "system", with(poolInputs(), map[string]any{"agentPoolName": "system"}))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "cannot create already existing resource")
 }

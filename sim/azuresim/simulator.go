@@ -46,7 +46,9 @@ type Options struct {
 	// operation and written atomically after every change.
 	StateFile string
 	// Latency delays ARM calls; see OpKey for the matching. Cancelling the
-	// engine's request (or Stop) ends the wait.
+	// engine's request (or Stop) ends the wait. A write's latency is how
+	// long its operation runs (and blocks the cluster's other operations);
+	// AKS writes without an entry take DefaultAKSOperationTime.
 	Latency map[OpKey]time.Duration
 	// Faults are injected from the start (see InjectFault).
 	Faults []Fault
@@ -67,9 +69,11 @@ type Options struct {
 type Simulator struct {
 	opts Options
 
-	// mu guards the simulated Azure (state) and the provider configuration.
+	// mu guards the simulated Azure (state), the operations in progress
+	// and the provider configuration.
 	mu       sync.Mutex
 	state    *store
+	pending  map[string]*pendingOp // by lower-cased resource ID
 	location string
 
 	// statsMu guards the counters, the operation log and the faults.
@@ -97,9 +101,10 @@ func New(opts Options) *Simulator {
 		opts.TenantID = DefaultTenantID
 	}
 	s := &Simulator{
-		opts:  opts,
-		state: newStore(opts.StateFile),
-		calls: map[OpKey]int{},
+		opts:    opts,
+		state:   newStore(opts.StateFile),
+		pending: map[string]*pendingOp{},
+		calls:   map[OpKey]int{},
 	}
 	for _, f := range opts.Faults {
 		s.InjectFault(f)
@@ -205,7 +210,7 @@ func (s *Simulator) Resources() []Resource {
 	all := s.state.all()
 	out := make([]Resource, len(all))
 	for i, r := range all {
-		out[i] = r.copy()
+		out[i] = *s.view(s.state, r.ID)
 	}
 	return out
 }
@@ -217,11 +222,11 @@ func (s *Simulator) Get(id string) (Resource, bool) {
 	if err := s.state.sync(); err != nil {
 		s.logf("%v", err)
 	}
-	r := s.state.get(id)
+	r := s.view(s.state, id)
 	if r == nil {
 		return Resource{}, false
 	}
-	return r.copy(), true
+	return *r, true
 }
 
 // DeleteOutOfBand deletes a resource (and what is nested under it, as ARM
@@ -264,6 +269,8 @@ func (s *Simulator) PatchOutOfBand(id string, patch map[string]any) error {
 	mergePatch(r.Outputs, patch)
 	mergePatch(r.Inputs, patch)
 	r.Updated = time.Now()
+	r.Generation++
+	setETag(r)
 	s.logf("out-of-band change of %s", r.ID)
 	return s.state.save()
 }
@@ -351,11 +358,11 @@ func (s *Simulator) ResetStats() {
 	s.ops = nil
 }
 
-// armCall runs one ARM operation the way azure-native experiences it: each
-// attempt is counted and may meet an injected fault; 429 and 5xx are
-// retried with backoff; then the call takes its latency and finally apply
-// runs under the state lock (with the state file freshly read) to judge and
-// commit the change. Its start and end are recorded.
+// armCall runs one ARM call that changes nothing (a GET of a refresh, a
+// POST of a function): each attempt is counted and may meet an injected
+// fault (429 and 5xx are retried), the call takes its latency, and then
+// apply reads the simulated Azure under the state lock (with the state file
+// freshly read). Writes go through mutate (operations.go).
 func (s *Simulator) armCall(ctx context.Context, op Op, token, id, urn string,
 	apply func(st *store) (*Resource, error),
 ) (*Resource, error) {
@@ -365,63 +372,30 @@ func (s *Simulator) armCall(ctx context.Context, op Op, token, id, urn string,
 	defer stopOnShutdown()
 
 	rec := Operation{Op: op, Type: token, ID: id, Start: time.Now()}
-	res, err := s.attempt(ctx, &rec, urn, apply)
+	res, err := func() (*Resource, error) {
+		timedOut, err := s.frontDoor(ctx, &rec, urn)
+		if err != nil {
+			return nil, err
+		}
+		if err := sleep(ctx, s.latency(token, op)); err != nil {
+			return nil, fmt.Errorf("azure-native (simulated): %s %s %s: %w", op, shortName(token), id, err)
+		}
+		if timedOut {
+			return nil, fmt.Errorf("azure-native (simulated): %s %s %s: %w (simulated timeout fault)", op, shortName(token), id, errTimedOut)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err := s.state.sync(); err != nil {
+			return nil, err
+		}
+		return apply(s.state)
+	}()
 	rec.End = time.Now()
 	if err != nil {
 		rec.Err = err.Error()
 	}
-	s.statsMu.Lock()
-	s.ops = append(s.ops, rec)
-	s.statsMu.Unlock()
-	outcome := "ok"
-	if err != nil {
-		outcome = "failed: " + errorSummary(err)
-	}
-	s.logf("%s %s %s: %s (%d call(s), %s)", op, shortName(token), id, outcome, rec.Attempts, rec.Duration().Round(time.Millisecond))
+	s.record(rec, err)
 	return res, err
-}
-
-func (s *Simulator) attempt(ctx context.Context, rec *Operation, urn string,
-	apply func(st *store) (*Resource, error),
-) (*Resource, error) {
-	action := fmt.Sprintf("%s %s %s", rec.Op, shortName(rec.Type), rec.ID)
-	delay := s.latency(rec.Type, rec.Op)
-	for {
-		rec.Attempts++
-		s.statsMu.Lock()
-		s.calls[OpKey{rec.Type, rec.Op}]++
-		s.statsMu.Unlock()
-
-		f, faulted := s.takeFault(rec.Type, rec.Op)
-		if !faulted {
-			break
-		}
-		s.logf("injected fault %s on %s (attempt %d)", f.Kind, action, rec.Attempts)
-		switch {
-		case f.Kind == FaultTimeout:
-			if err := sleep(ctx, delay); err != nil {
-				return nil, err
-			}
-			return nil, f.err(action)
-		case f.retryable() && rec.Attempts <= s.opts.Retry.maxRetries():
-			wait := s.opts.Retry.backoff(rec.Attempts)
-			s.diag(ctx, urn, true, fmt.Sprintf("Azure answered %s; retrying in %s (simulated)", f.Kind, wait))
-			if err := sleep(ctx, wait); err != nil {
-				return nil, err
-			}
-		default:
-			return nil, f.err(action)
-		}
-	}
-	if err := sleep(ctx, delay); err != nil {
-		return nil, fmt.Errorf("azure-native (simulated): %s: %w", action, err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.state.sync(); err != nil {
-		return nil, err
-	}
-	return apply(s.state)
 }
 
 // errorSummary is an error's first line, for logs (errors never carry

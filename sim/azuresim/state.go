@@ -32,6 +32,9 @@ type Resource struct {
 	// Created and Updated are when the simulator last wrote the resource.
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
+	// Generation counts the writes since creation; the eTag of a cluster
+	// or agent pool derives from it.
+	Generation int `json:"generation,omitempty"`
 	// Simulated is always true: this resource exists only in the simulator.
 	Simulated bool `json:"simulated"`
 }

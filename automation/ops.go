@@ -199,6 +199,14 @@ func (e *Engine) refresh(ctx context.Context, st *auto.Stack, label string, extr
 	if res.Summary.ResourceChanges != nil {
 		r.Changes = changes(*res.Summary.ResourceChanges)
 	}
+	// Keep AgentPool-managed pools out of the clusters' inputs (agentpools.go).
+	n, err := e.dropManagedPools(ctx, st, r)
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 && e.opts.Progress != nil {
+		fmt.Fprintf(e.opts.Progress, "%s of stack %s: %d agentPoolProfiles entries of pools managed as AgentPool resources left out of the cluster's recorded inputs\n", label, st.Name(), n)
+	}
 	return r, nil
 }
 

@@ -324,6 +324,8 @@ func TestE2EConcurrentUps(t *testing.T) {
 	ctx := t.Context()
 	_, err = h.eng.Preview(ctx, "dev", c, PreviewOptions{}) // the stack exists before the race
 	require.NoError(t, err)
+	_, err = other.Preview(ctx, "dev", c, PreviewOptions{}) // and the second Engine's workspace: its Up starts pulumi at once
+	require.NoError(t, err)
 
 	var first error
 	var wg sync.WaitGroup

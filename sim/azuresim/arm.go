@@ -220,10 +220,14 @@ func (s *Simulator) armPut(ctx context.Context, req *armRequest, into any) (int,
 	return status, fromMap(armShapeOf(res), into)
 }
 
-func (s *Simulator) armDeleteCluster(ctx context.Context, rg, name string, _ *acs.ManagedClustersClientBeginDeleteOptions) (
+func (s *Simulator) armDeleteCluster(ctx context.Context, rg, name string, opts *acs.ManagedClustersClientBeginDeleteOptions) (
 	resp azfake.PollerResponder[acs.ManagedClustersClientDeleteResponse], errResp azfake.ErrorResponder,
 ) {
-	if _, err := s.mutate(ctx, &armRequest{op: OpDelete, spec: resourceTypes[TypeManagedCluster], id: s.clusterID(rg, name)}, ""); err != nil {
+	var ifMatch *string
+	if opts != nil {
+		ifMatch = opts.IfMatch
+	}
+	if err := s.armDelete(ctx, TypeManagedCluster, s.clusterID(rg, name), ifMatch); err != nil {
 		fail(ctx, &errResp, err)
 		return
 	}
@@ -235,17 +239,23 @@ func (s *Simulator) armDeleteCluster(ctx context.Context, rg, name string, _ *ac
 func (s *Simulator) armDeletePool(ctx context.Context, rg, cluster, name string, opts *acs.AgentPoolsClientBeginDeleteOptions) (
 	resp azfake.PollerResponder[acs.AgentPoolsClientDeleteResponse], errResp azfake.ErrorResponder,
 ) {
-	req := &armRequest{op: OpDelete, spec: resourceTypes[TypeAgentPool], id: s.clusterID(rg, cluster) + "/agentPools/" + name}
+	var ifMatch *string
 	if opts != nil {
-		req.ifMatch = deref(opts.IfMatch)
+		ifMatch = opts.IfMatch
 	}
-	if _, err := s.mutate(ctx, req, ""); err != nil {
+	if err := s.armDelete(ctx, TypeAgentPool, s.clusterID(rg, cluster)+"/agentPools/"+name, ifMatch); err != nil {
 		fail(ctx, &errResp, err)
 		return
 	}
 	resp.AddNonTerminalResponse(http.StatusAccepted, nil)
 	resp.SetTerminalResponse(http.StatusOK, acs.AgentPoolsClientDeleteResponse{}, nil)
 	return
+}
+
+// armDelete runs a DELETE through the operation pipeline.
+func (s *Simulator) armDelete(ctx context.Context, token, id string, ifMatch *string) error {
+	_, err := s.mutate(ctx, &armRequest{op: OpDelete, spec: resourceTypes[token], id: id, ifMatch: deref(ifMatch)}, "")
+	return err
 }
 
 // armListPools lists a cluster's pools as AKS does: the inline pools of

@@ -109,28 +109,16 @@ var rules = []rule{
 		source: "AKS: BadRequest/CiliumDataplaneRequiresNetworkPolicyCilium (body quoted in Azure/bicep-registry-modules#3361)",
 		types:  []string{TypeManagedCluster},
 		ops:    writes,
-		check: func(st *store, r *armRequest) *ARMError {
-			np := obj(r.inputs, "networkProfile")
-			if !strings.EqualFold(str(np, "networkDataplane"), "cilium") || strings.EqualFold(str(np, "networkPolicy"), "cilium") {
-				return nil
-			}
-			return aksError(400, "BadRequest", "CiliumDataplaneRequiresNetworkPolicyCilium", "networkProfile.networkPolicy",
-				"Cilium dataplane requires network policy cilium.")
-		},
+		check: ciliumNeeds("networkDataplane", "networkPolicy", aksError(400, "BadRequest", "CiliumDataplaneRequiresNetworkPolicyCilium",
+			"networkProfile.networkPolicy", "Cilium dataplane requires network policy cilium.")),
 	},
 	{
 		name:   "networkPolicy cilium requires networkDataplane cilium",
 		source: "AKS: NetworkPolicyNotSupported/NetworkPolicyCiliumRequiresCiliumDataplane (body quoted in AdminTurnedDevOps/DevOps-The-Hard-Way-Azure#1)",
 		types:  []string{TypeManagedCluster},
 		ops:    writes,
-		check: func(st *store, r *armRequest) *ARMError {
-			np := obj(r.inputs, "networkProfile")
-			if !strings.EqualFold(str(np, "networkPolicy"), "cilium") || strings.EqualFold(str(np, "networkDataplane"), "cilium") {
-				return nil
-			}
-			return aksError(400, "NetworkPolicyNotSupported", "NetworkPolicyCiliumRequiresCiliumDataplane", "networkProfile.networkPolicy",
-				"Network Policy cilium requires NetworkDataplane cilium")
-		},
+		check: ciliumNeeds("networkPolicy", "networkDataplane", aksError(400, "NetworkPolicyNotSupported", "NetworkPolicyCiliumRequiresCiliumDataplane",
+			"networkProfile.networkPolicy", "Network Policy cilium requires NetworkDataplane cilium")),
 	},
 	{
 		name:   "the IP address management changes only toward overlay",
@@ -342,6 +330,19 @@ func knownPrincipal(st *store, principal string) bool {
 		}
 	}
 	return false
+}
+
+// ciliumNeeds is a check that answers refusal when networkProfile.has is
+// cilium and networkProfile.needs is not.
+func ciliumNeeds(has, needs string, refusal *ARMError) func(*store, *armRequest) *ARMError {
+	return func(_ *store, r *armRequest) *ARMError {
+		np := obj(r.inputs, "networkProfile")
+		if strings.EqualFold(str(np, has), "cilium") && !strings.EqualFold(str(np, needs), "cilium") {
+			e := *refusal
+			return &e
+		}
+		return nil
+	}
 }
 
 // checkRules returns the first rule's objection to r, or nil.

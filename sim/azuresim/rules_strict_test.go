@@ -301,6 +301,17 @@ func TestARMFrontEndIsAsStrictAsTheProvider(t *testing.T) {
 	_, err = pools.BeginCreateOrUpdate(ctx, testRG, "aks-sim", "user", changedPool, nil)
 	require.True(t, errors.As(err, &re), "%v", err)
 	assert.Equal(t, "PropertyChangeNotAllowed", re.ErrorCode)
+
+	// A DELETE with a stale eTag is refused too; with the current one it goes.
+	_, err = clusters.BeginDelete(ctx, testRG, "aks-sim", &acs.ManagedClustersClientBeginDeleteOptions{IfMatch: &first})
+	require.True(t, errors.As(err, &re), "%v", err)
+	assert.Equal(t, http.StatusPreconditionFailed, re.StatusCode)
+	deleting, err := pools.BeginDelete(ctx, testRG, "aks-sim", "user", &acs.AgentPoolsClientBeginDeleteOptions{IfMatch: pool.Properties.ETag})
+	require.NoError(t, err)
+	_, err = deleting.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: 1})
+	require.NoError(t, err)
+	_, ok := f.sim.Get(testClusterID + "/agentPools/user")
+	assert.False(t, ok)
 }
 
 func ptr[T any](v T) *T { return &v }

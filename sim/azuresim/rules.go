@@ -657,8 +657,8 @@ func checkPodSubnetVNet(st *store, r *armRequest) *ARMError {
 	return nil
 }
 
-// clusterPrefixes are the address spaces of the VNets the cluster's node
-// subnets are in, and those subnets' prefixes.
+// clusterVNets are the address spaces of the VNets the cluster's pool
+// subnets are in, and those subnets' prefixes, by lower-cased ID.
 func clusterVNets(st *store, r *armRequest) (vnets map[string][]netip.Prefix, subnets map[string][]netip.Prefix) {
 	vnets, subnets = map[string][]netip.Prefix{}, map[string][]netip.Prefix{}
 	for _, p := range effectivePools(st, r) {
@@ -689,15 +689,23 @@ func checkPodCIDROverlap(st *store, r *armRequest) *ARMError {
 		return nil
 	}
 	vnets, _ := clusterVNets(st, r)
-	for _, id := range sortedKeys(vnets) {
-		for _, space := range vnets[id] {
-			if space.Overlaps(pod) {
-				return aksError(400, "NetworkProfileCIDROverlapVNET", "", "networkProfile.podCIDR",
-					"NetworkProfile CIDR %s overlaps with reserved VNET CIDR %s", pod.Masked(), space)
+	if space, ok := firstOverlap(vnets, pod); ok {
+		return aksError(400, "NetworkProfileCIDROverlapVNET", "", "networkProfile.podCIDR",
+			"NetworkProfile CIDR %s overlaps with reserved VNET CIDR %s", pod.Masked(), space)
+	}
+	return nil
+}
+
+// firstOverlap is the first range (by key, then in order) that overlaps p.
+func firstOverlap(ranges map[string][]netip.Prefix, p netip.Prefix) (netip.Prefix, bool) {
+	for _, id := range sortedKeys(ranges) {
+		for _, r := range ranges[id] {
+			if r.Overlaps(p) {
+				return r, true
 			}
 		}
 	}
-	return nil
+	return netip.Prefix{}, false
 }
 
 func checkServiceCIDROverlap(st *store, r *armRequest) *ARMError {
@@ -706,13 +714,9 @@ func checkServiceCIDROverlap(st *store, r *armRequest) *ARMError {
 		return nil
 	}
 	_, subnets := clusterVNets(st, r)
-	for _, id := range sortedKeys(subnets) {
-		for _, s := range subnets[id] {
-			if s.Overlaps(svc) {
-				return aksError(400, "ServiceCidrOverlapExistingSubnetsCidr", "", "networkProfile.serviceCIDR",
-					"The specified service CIDR %s is conflicted with an existing subnet CIDR %s", svc.Masked(), s)
-			}
-		}
+	if s, ok := firstOverlap(subnets, svc); ok {
+		return aksError(400, "ServiceCidrOverlapExistingSubnetsCidr", "", "networkProfile.serviceCIDR",
+			"The specified service CIDR %s is conflicted with an existing subnet CIDR %s", svc.Masked(), s)
 	}
 	return nil
 }

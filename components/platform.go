@@ -5,7 +5,6 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/aks-cilium/aks-cilium/components/kubeconfig"
 	"github.com/aks-cilium/aks-cilium/components/netpol"
@@ -30,36 +29,22 @@ type PlatformArgs struct {
 
 // PoliciesArgs configure the Platform's baseline network policies. In a
 // stack config (aks-cilium:policies) the netpol.Config fields sit beside
-// createNamespaces.
-type PoliciesArgs struct {
-	netpol.Config
-	// CreateNamespaces creates the target namespaces.
-	CreateNamespaces bool `json:"createNamespaces,omitempty"`
-}
+// createNamespaces. The type is netpol.StackPolicies (pure, so tools that
+// read stack files without Pulumi decode it the same way).
+type PoliciesArgs = netpol.StackPolicies
 
 // PoliciesField is the root of the policies' field paths in errors: a
 // stack's spec.ConfigPolicies value, next to the cluster spec's fields.
-const PoliciesField = "policies"
+const PoliciesField = netpol.StackPoliciesField
 
 // DecodePolicies decodes a spec.ConfigPolicies value (JSON) as strictly as
-// the cluster spec (spec.DecodeStrictJSON): an unknown field, a key given
-// twice or a value of the wrong type is a *spec.InvalidError with paths
-// under PoliciesField. The stack program, the automation engine and the CLI
-// all read the key with it.
+// the cluster spec (netpol.DecodeStackPolicies): an unknown field, a key
+// given twice or a value of the wrong type is a *spec.InvalidError with
+// paths under PoliciesField. The stack program, the automation engine and
+// the CLI all read the key with it. PoliciesArgs.CheckFor validates the
+// policies for a cluster.
 func DecodePolicies(data []byte) (*PoliciesArgs, error) {
-	var p PoliciesArgs
-	if err := spec.DecodeStrictJSON(data, &p, field.NewPath(PoliciesField)); err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
-// CheckFor validates the policies for the defaulted cluster c
-// (netpol.ForCluster: its ACNS switches, Kubernetes version and
-// internet-egress exceptions) with paths under PoliciesField, and returns the
-// config netpol.Build takes, or a *spec.InvalidError.
-func (p PoliciesArgs) CheckFor(c spec.Cluster) (netpol.Config, error) {
-	return netpol.ForCluster(p.Config, c).Check(field.NewPath(PoliciesField))
+	return netpol.DecodeStackPolicies(data)
 }
 
 // Platform is the one-call composition: the Network and the Cluster on it.

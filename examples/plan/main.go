@@ -1,31 +1,59 @@
 // Command plan validates cluster specs and prints their plan, with no cloud
 // and no Pulumi: the IP mode, the expected minimum Cilium version, the
-// features the Kubernetes version allows, and how full each range gets at the
-// pools' autoscaler maximum plus surge. It is what an internal platform runs
-// before it queues a deployment, and the first step of `make demo`.
+// features the Kubernetes version allows, how full each range gets at the
+// pools' autoscaler maximum plus surge, and the baseline policies. It is
+// what an internal platform runs before it queues a deployment, and the
+// first step of `make demo`.
 //
 //	go run ./examples/plan stacks/Pulumi.overlay.yaml my-spec.yaml
+//	go run ./examples/plan --html plan.html stacks/Pulumi.vnet.yaml
 //
 // A file is either a Pulumi stack config (the spec under the key
-// "aks-cilium:cluster") or a bare spec. Exit code 1 when any spec is invalid.
+// "aks-cilium:cluster", the baseline policies under "aks-cilium:policies")
+// or a bare spec. --html FILE writes the plan of one file as a page
+// (components/planview): the address map drawn to scale and the policies'
+// reachability matrix, one self-contained HTML file. Exit code 1 when any
+// spec is invalid (the page is written all the same: it shows why).
 package main
 
 import (
-	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/aks-cilium/aks-cilium/components/netpol"
+	"github.com/aks-cilium/aks-cilium/components/planview"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
+const usage = "usage: plan [--html PAGE] FILE...  (Pulumi.<stack>.yaml or a bare cluster spec; --html takes one FILE)"
+
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: plan FILE...  (Pulumi.<stack>.yaml or a bare cluster spec)")
+	html := flag.String("html", "", "write the plan of the one FILE as a self-contained HTML page to `PAGE`")
+	flag.Usage = func() { fmt.Fprintln(os.Stderr, usage); flag.PrintDefaults() }
+	flag.Parse()
+	files := flag.Args()
+	if len(files) == 0 || *html != "" && len(files) != 1 {
+		flag.Usage()
 		os.Exit(2)
 	}
+	if *html != "" {
+		valid, err := writeHTML(files[0], *html)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "plan: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%s: wrote the plan page to %s\n", files[0], *html)
+		if !valid {
+			fmt.Printf("%s: INVALID: the page lists every problem\n", files[0])
+			os.Exit(1)
+		}
+		return
+	}
 	failed := false
-	for _, file := range os.Args[1:] {
+	for _, file := range files {
 		if err := plan(file); err != nil {
 			fmt.Printf("%s: INVALID\n%s\n\n", file, indent(err.Error()))
 			failed = true
@@ -36,13 +64,44 @@ func main() {
 	}
 }
 
+// writeHTML writes the plan page of file; valid is false when the spec or
+// its policies have problems (the page shows them).
+func writeHTML(file, page string) (valid bool, err error) {
+	in, err := planview.ReadFile(file)
+	if err != nil {
+		return false, err
+	}
+	p := planview.Build(in)
+	f, err := os.Create(page)
+	if err != nil {
+		return false, err
+	}
+	if err := p.Render(f); err != nil {
+		f.Close()
+		return false, err
+	}
+	return p.Valid(), f.Close()
+}
+
 func plan(file string) error {
-	c, err := load(file)
+	in, err := planview.ReadFile(file)
 	if err != nil {
 		return err
 	}
-	c = c.WithDefaults()
-	if errs := c.Validate(); len(errs) > 0 {
+	c := in.Cluster.WithDefaults()
+	errs := c.Validate()
+	var cfg netpol.Config
+	if in.Policies != nil {
+		var perr error
+		if cfg, perr = (netpol.StackPolicies{Config: *in.Policies}).CheckFor(c); perr != nil {
+			var inv *spec.InvalidError
+			if !errors.As(perr, &inv) {
+				return perr
+			}
+			errs = append(errs, inv.Errs...)
+		}
+	}
+	if len(errs) > 0 {
 		var lines []string
 		for _, e := range errs {
 			lines = append(lines, e.Error())
@@ -63,33 +122,20 @@ func plan(file string) error {
 	for _, capa := range c.Capacity() {
 		fmt.Printf("  capacity     %s\n", capa)
 	}
+	if in.Policies != nil {
+		b, err := netpol.Build(cfg)
+		if err != nil {
+			return err
+		}
+		findings := netpol.Lint(b.PolicySet, netpol.LintContextFor(c))
+		fmt.Printf("  policies     baseline for %s: %d NetworkPolicies, %d CiliumNetworkPolicies, %d lint findings\n",
+			strings.Join(b.Namespaces, ", "), len(b.NetworkPolicies), len(b.CiliumPolicies), len(findings))
+		for _, f := range findings {
+			fmt.Printf("  lint         %s\n", f)
+		}
+	}
 	fmt.Println()
 	return nil
-}
-
-// load reads a bare spec or the spec inside a Pulumi stack config file,
-// as strictly as the engine: one YAML document, no key given twice, no
-// unknown field.
-func load(file string) (spec.Cluster, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return spec.Cluster{}, err
-	}
-	j, err := spec.YAMLToJSON(data)
-	if err != nil {
-		return spec.Cluster{}, err
-	}
-	var stack struct {
-		Config map[string]json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(j, &stack); err == nil && stack.Config != nil {
-		inner, ok := stack.Config[spec.ConfigCluster]
-		if !ok {
-			return spec.Cluster{}, fmt.Errorf("no %q key in the stack config", spec.ConfigCluster)
-		}
-		return spec.DecodeJSON(inner)
-	}
-	return spec.DecodeJSON(j)
 }
 
 // monitoring says which billed monitoring parts are on.

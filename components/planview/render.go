@@ -11,28 +11,28 @@ import (
 var pageTemplate string
 
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
-	"px": func(f float64) string { return fmt.Sprintf("%.1f", f) },
+	"px":  func(f float64) string { return fmt.Sprintf("%.1f", f) },
 	"add": func(a, b float64) float64 { return a + b },
 	"mul": func(a, b float64) float64 { return a * b },
 	"lineY": func(l label, k int) float64 {
 		return l.Y + float64(k+1)*lineHeight - 3
 	},
-	"rowY":     func(row int) float64 { return float64(row) * rowHeight },
+	"rowY": func(row int) float64 { return float64(row) * rowHeight },
 	"lanesH": func(g Region) float64 {
 		if g.Compact {
 			return compactBar
 		}
 		return float64(g.Rows) * rowHeight
 	},
-	"rangeAt":  func(m AddressMap, i int) *Range { return &m.Ranges[i] },
+	"rangeAt": func(m AddressMap, i int) *Range { return &m.Ranges[i] },
 	"barH": func(g Region) float64 {
 		if g.Compact {
 			return compactBar
 		}
 		return barHeight
 	},
-	"laneX0":   func() float64 { return laneX0 },
-	"laneW":    func() float64 { return laneX1 - laneX0 },
+	"laneX0": func() float64 { return laneX0 },
+	"laneW":  func() float64 { return laneX1 - laneX0 },
 	"axisY": func(g Region) float64 {
 		if g.Compact {
 			return compactBar + 2

@@ -72,6 +72,23 @@ else
 	echo "tools: cilium CRDs at $crd_dir"
 fi
 
+# Headless Chromium, for the browser tests of the plan page (components/planview):
+# Debian's chromium package. As root (CI runs .ci/run as root on a clean machine)
+# it is installed with apt-get; otherwise this says how, and the tests fail under
+# make test. AKS_CILIUM_CHROMIUM names another binary.
+chromium=${AKS_CILIUM_CHROMIUM:-$(command -v chromium || true)}
+if [[ -z $chromium && $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+	echo "tools: installing Debian's chromium package (headless, for the plan page's browser tests) ..."
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+	chromium=$(command -v chromium)
+fi
+if [[ -n $chromium ]]; then
+	echo "tools: chromium at $chromium"
+else
+	echo "tools: no chromium: the plan page's browser tests need it: apt-get install chromium (Debian), or set AKS_CILIUM_CHROMIUM" >&2
+fi
+
 "$pulumi_dir/bin/pulumi" version >/dev/null # fails loudly if the version flag is missing
 echo "tools: AKS_CILIUM_PULUMI=$pulumi_dir/bin/pulumi ($("$pulumi_dir/bin/pulumi" version))"
 echo "tools: KUBEBUILDER_ASSETS=$kube_dir ($("$kube_dir/kube-apiserver" --version))"

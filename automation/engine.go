@@ -31,7 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -46,7 +45,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"sigs.k8s.io/yaml"
 
 	"github.com/aks-cilium/aks-cilium/automation/acns"
 	"github.com/aks-cilium/aks-cilium/components"
@@ -366,20 +364,14 @@ func (e *Engine) appliedSpec(stack string) (c spec.Cluster, ok bool, err error) 
 	if !stackNameRE.MatchString(stack) {
 		return spec.Cluster{}, false, nil // e.stack refuses the name
 	}
-	data, err := os.ReadFile(filepath.Join(e.WorkDir(stack), "Pulumi."+stack+".yaml"))
-	if errors.Is(err, fs.ErrNotExist) {
+	values, err := e.configFile(stack)
+	if errors.Is(err, ErrNoStoredConfig) {
 		return spec.Cluster{}, false, nil
 	}
 	if err != nil {
-		return spec.Cluster{}, false, fmt.Errorf("automation: %w", err)
+		return spec.Cluster{}, false, err
 	}
-	var file struct {
-		Config map[string]json.RawMessage `json:"config"`
-	}
-	if err := yaml.Unmarshal(data, &file); err != nil {
-		return spec.Cluster{}, false, fmt.Errorf("automation: stack %s: its config file: %w", stack, err)
-	}
-	raw, ok := file.Config[configApplied]
+	raw, ok := values[configApplied]
 	if !ok {
 		return spec.Cluster{}, false, nil
 	}

@@ -49,7 +49,7 @@ commands:
               endpoint slices, version, policy enforcement); exit 1 when one fails
   migrate     plan the in-place move of the cluster to the Cilium data plane (--apply: do it
               through ARM, then refresh the stack); exit 1 when the plan is blocked
-  demo        the whole lifecycle against the simulator, in a temporary folder (make demo)
+` + planUsage + `  demo        the whole lifecycle against the simulator, in a temporary folder (make demo)
 
 flags:
 `
@@ -57,6 +57,7 @@ flags:
 // options are the parsed flags.
 type options struct {
 	config, stack, dir, out, title string
+	html                           string // plan
 	simulate, allowReplace, json   bool
 	detailedExitCode, keep         bool
 	// verify and migrate
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "preview", "up", "refresh", "destroy", "outputs", "pr-comment", "recover", "verify", "migrate":
 		code, err = runStackCommand(ctx, cmd, o, stdout, stderr)
+	case "plan":
+		code, err = runPlan(o, stdout, stderr)
 	case "demo":
 		err = runDemo(ctx, o, stdout, stderr)
 	default:
@@ -120,6 +123,7 @@ func newFlags(o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.out, "out", "", "pr-comment: write the Markdown to this file instead of stdout")
 	fs.StringVar(&o.title, "title", "", "pr-comment: a line under the header, e.g. the pull request title")
 	fs.BoolVar(&o.keep, "keep", false, "demo: keep the temporary folder")
+	fs.StringVar(&o.html, "html", "", "plan: write the plan page (one self-contained HTML file) to this `file`")
 	fs.DurationVar(&o.since, "since", time.Hour, "verify: scan Cilium logs written since this long ago")
 	fs.BoolVar(&o.apply, "apply", false, "migrate: apply the plan (default: print it only, as --plan)")
 	fs.Bool("plan", true, "migrate: print the plan (the default)")

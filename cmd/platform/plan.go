@@ -1,0 +1,108 @@
+package main
+
+// The plan command: the plan page (components/planview) of a stack config
+// file or of a stack the Engine holds. It is kept in its own file, with its
+// wiring into the command line in run, newFlags and usageText, so that it
+// moves as one piece onto a cobra command (runPlan takes the parsed options
+// and returns the exit code).
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/components/planview"
+)
+
+// planUsage is the plan command's line in usageText.
+const planUsage = "  plan        write the plan page (--html FILE): the address map and the baseline policies' reachability\n" +
+	"              matrix of --config, or of --stack as the engine folder holds it; exit 1 when the spec is invalid\n"
+
+// runPlan writes the plan page of --config, or of --stack: the spec of the
+// stack's last up (else of its last preview) and its policies, read from
+// the engine folder (--dir) without a pulumi process. The page is written
+// for an invalid spec too (it shows why); the exit code is then 1.
+func runPlan(o *options, stdout, stderr io.Writer) (int, error) {
+	if o.html == "" {
+		return 0, usageError{"platform plan needs --html FILE (the page to write)"}
+	}
+	var in planview.Input
+	switch {
+	case o.config != "":
+		cfg, err := loadStackConfig(o.config)
+		if err != nil {
+			return 0, usageError{err.Error()}
+		}
+		in = planview.Input{Title: o.config, Source: "the stack config file " + o.config, Cluster: cfg.Cluster}
+		if cfg.Policies != nil {
+			in.Policies = &cfg.Policies.Config
+		}
+	case o.stack != "":
+		sc, err := storedConfig(o, stderr)
+		if err != nil {
+			return 0, err
+		}
+		in = planview.Input{Title: "stack " + sc.Stack, Cluster: sc.Cluster}
+		in.Source = fmt.Sprintf("stack %s in %s: the spec of its last up", sc.Stack, o.dir)
+		if !sc.Applied {
+			in.Source = fmt.Sprintf("stack %s in %s: the spec of its last preview (not deployed: no up has succeeded)", sc.Stack, o.dir)
+		}
+		if sc.Policies != nil {
+			in.Policies = &sc.Policies.Config
+		}
+	default:
+		return 0, usageError{"platform plan needs --config stacks/Pulumi.<stack>.yaml or --stack NAME"}
+	}
+	page := planview.Build(in)
+	f, err := os.Create(o.html)
+	if err != nil {
+		return 0, err
+	}
+	if err := page.Render(f); err != nil {
+		f.Close()
+		return 0, err
+	}
+	if err := f.Close(); err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(stdout, "wrote the plan page of %s to %s\n", in.Title, o.html)
+	if !page.Valid() {
+		fmt.Fprintf(stdout, "%s is INVALID: %d problems, listed on the page\n", in.Title, len(page.Problems))
+		return exitFailure, nil
+	}
+	return exitOK, nil
+}
+
+// storedConfig reads the stack's stored spec and policies through an
+// Engine on --dir (automation.Engine.StoredConfig; no pulumi process).
+// Nothing is decrypted, but the Engine wants the passphrase the other
+// commands use: PULUMI_CONFIG_PASSPHRASE, or with --simulate the folder's.
+func storedConfig(o *options, stderr io.Writer) (*automation.StoredConfig, error) {
+	if err := defaultDir(o); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.dir, 0o700); err != nil {
+		return nil, err
+	}
+	pass := os.Getenv("PULUMI_CONFIG_PASSPHRASE")
+	if pass == "" {
+		if !o.simulate {
+			return nil, usageError{"set PULUMI_CONFIG_PASSPHRASE (as for the stack's other commands), or use --simulate"}
+		}
+		var err error
+		if pass, err = simulatedPassphrase(o.dir); err != nil {
+			return nil, err
+		}
+	}
+	eng, err := automation.New(automation.Options{Dir: o.dir, Passphrase: pass, Progress: stderr})
+	if err != nil {
+		return nil, err
+	}
+	sc, err := eng.StoredConfig(o.stack)
+	if errors.Is(err, automation.ErrNoStoredConfig) {
+		return nil, usageError{err.Error()}
+	}
+	return sc, err
+}

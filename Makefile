@@ -19,7 +19,7 @@ export AKS_CILIUM_CRDS := $(TOOLS_CACHE)/cilium-crds-$(CILIUM_VERSION)
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all tools test vet bench fuzz demo
+.PHONY: all tools test vet bench fuzz demo docs-img
 
 all: test
 
@@ -59,3 +59,9 @@ demo: tools
 	@! bin/plan examples/plan/invalid.yaml
 	@echo "--- the automation engine end to end, against the SIMULATED Azure (nothing is sent to Azure):"
 	bin/platform demo
+
+## docs-img: regenerate the README's address map (docs/img/address-map-vnet.png) of stacks/Pulumi.vnet.yaml,
+## with the browser test's headless Chromium; the test writes every page's screenshot to bin/screenshots
+docs-img: tools
+	AKS_CILIUM_REQUIRE_TOOLS=1 AKS_CILIUM_SCREENSHOTS=$(CURDIR)/bin/screenshots go test -count=1 -run 'TestPlanPageInChromium/vnet' ./components/planview
+	@mkdir -p docs/img && cp bin/screenshots/address-map-vnet.png docs/img/address-map-vnet.png && echo "wrote docs/img/address-map-vnet.png"

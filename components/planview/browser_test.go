@@ -1,7 +1,9 @@
 package planview
 
 import (
+	"bytes"
 	"fmt"
+	"image"
 	"image/color"
 	"image/png"
 	"os"
@@ -74,6 +76,18 @@ func TestPlanPageInChromium(t *testing.T) {
 				assert.Zero(t, errorPixels, "nothing is red on a valid spec's map")
 			}
 			t.Logf("screenshot: %s", png)
+			if name == "vnet" {
+				// The address map alone, as the README shows it (make docs-img).
+				var b bytes.Buffer
+				require.NoError(t, Build(in).RenderAddressMap(&b))
+				mapPage := filepath.Join(t.TempDir(), "address-map.html")
+				require.NoError(t, os.WriteFile(mapPage, b.Bytes(), 0o600))
+				assert.Len(t, elements(dumpDOM(t, mapPage), "td", "cell"), 0, "the map alone has no matrix")
+				mapPNG := filepath.Join(shots, "address-map-vnet.png")
+				screenshot(t, mapPage, mapPNG, 1280, 1600)
+				cropWhiteBottom(t, mapPNG, 12)
+				t.Logf("screenshot of the address map: %s", mapPNG)
+			}
 		})
 	}
 }
@@ -317,6 +331,35 @@ func namespaceNames(w Workloads) []string {
 		out = append(out, ns.Name)
 	}
 	return out
+}
+
+// cropWhiteBottom cuts the white rows under the last drawn one, keeping a
+// margin.
+func cropWhiteBottom(t *testing.T, file string, margin int) {
+	t.Helper()
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	img, err := png.Decode(f)
+	f.Close()
+	require.NoError(t, err)
+	b := img.Bounds()
+	last := b.Min.Y
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if r, g, bl, _ := img.At(x, y).RGBA(); r < 0xf000 || g < 0xf000 || bl < 0xf000 {
+				last = y
+				break
+			}
+		}
+	}
+	sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	})
+	require.True(t, ok)
+	out, err := os.Create(file)
+	require.NoError(t, err)
+	defer out.Close()
+	require.NoError(t, png.Encode(out, sub.SubImage(image.Rect(b.Min.X, b.Min.Y, b.Max.X, min(b.Max.Y, last+1+margin)))))
 }
 
 // countErrorRed counts the screenshot's pixels of the page's error reds

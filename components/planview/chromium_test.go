@@ -42,9 +42,10 @@ func chromiumPath(t testing.TB) string {
 	return ""
 }
 
-// chromium runs headless Chromium on one page with a fresh profile. The
-// flags keep it off the network (no background requests to Google, no
-// QUIC, no component updates or sync) and let it run as root (no sandbox).
+// chromium runs headless Chromium on one page (a file, with an optional
+// "#fragment" to scroll to) with a fresh profile. The flags keep it off the
+// network (no background requests to Google, no QUIC, no component updates
+// or sync) and let it run as root (no sandbox).
 func chromium(t testing.TB, page string, args ...string) []byte {
 	t.Helper()
 	profile, err := os.MkdirTemp("", "planview-chromium-")
@@ -59,11 +60,16 @@ func chromium(t testing.TB, page string, args ...string) []byte {
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir=" + profile,
 	}, args...)
-	abs, err := filepath.Abs(page)
+	file, fragment, _ := strings.Cut(page, "#")
+	abs, err := filepath.Abs(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	all = append(all, "file://"+abs)
+	url := "file://" + abs
+	if fragment != "" {
+		url += "#" + fragment
+	}
+	all = append(all, url)
 	cmd := exec.CommandContext(ctx, chromiumPath(t), all...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -88,7 +94,7 @@ func dumpDOM(t testing.TB, page string) *html.Node {
 func screenshot(t testing.TB, page, png string, w, h int) {
 	t.Helper()
 	chromium(t, page, "--screenshot="+png, "--window-size="+strconv.Itoa(w)+","+strconv.Itoa(h))
-	if _, err := os.Stat(png); err != nil {
+	if _, err := os.Stat(png); err != nil { // Chromium exits 0 when it could not write it
 		t.Fatalf("chromium wrote no screenshot: %v", err)
 	}
 }

@@ -53,7 +53,19 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 // Policy of default-src 'none' says so to the browser too). Every value is
 // escaped by html/template.
 func (p *Page) Render(w io.Writer) error {
-	return tmpl.Execute(w, p)
+	return tmpl.Execute(w, view{Page: p})
+}
+
+// RenderAddressMap writes a page with the address map alone (its title,
+// the map and the problems beside its ranges), to embed or to picture.
+func (p *Page) RenderAddressMap(w io.Writer) error {
+	return tmpl.Execute(w, view{Page: p, MapOnly: true})
+}
+
+// view is what the template renders.
+type view struct {
+	*Page
+	MapOnly bool
 }
 
 func plural(n int, word string) string {

@@ -48,13 +48,15 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzDecodeAndValidate -fuzztime $(FUZZTIME) ./components/spec
 	go test -run '^$$' -fuzz FuzzParseCIDR -fuzztime $(FUZZTIME) ./components/spec
 
-## demo: plan the three stack configs offline and show a broken spec's errors, then the automation
+## demo: plan the three stack configs offline (and write the vnet stack's plan page, bin/plan-vnet.html)
+## and show a broken spec's errors, then the automation
 ## engine end to end against the SIMULATED Azure in a temporary folder (the baseline policies go to a
 ## real local kube-apiserver through kubesim): preview, up, no-op preview, a change with its diff and
 ## PR comment, a replacing change refused by the guardrail, destroy. No credentials, no cloud.
 demo: tools
 	@mkdir -p bin && go build -o bin/plan ./examples/plan && go build -o bin/platform ./cmd/platform
 	bin/plan stacks/Pulumi.overlay.yaml stacks/Pulumi.vnet.yaml stacks/Pulumi.nodesubnet.yaml
+	bin/plan --html bin/plan-vnet.html stacks/Pulumi.vnet.yaml
 	@echo "--- a spec with common mistakes: every problem at once, before anything is created:"
 	@! bin/plan examples/plan/invalid.yaml
 	@echo "--- the automation engine end to end, against the SIMULATED Azure (nothing is sent to Azure):"

@@ -42,8 +42,7 @@ func chromiumPath(t testing.TB) string {
 	return ""
 }
 
-// chromium runs headless Chromium on one page (a file, with an optional
-// "#fragment" to scroll to) with a fresh profile. The flags keep it off the
+// chromium runs headless Chromium on one page file with a fresh profile. The flags keep it off the
 // network (no background requests to Google, no QUIC, no component updates
 // or sync) and let it run as root (no sandbox).
 func chromium(t testing.TB, page string, args ...string) []byte {
@@ -60,16 +59,11 @@ func chromium(t testing.TB, page string, args ...string) []byte {
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir=" + profile,
 	}, args...)
-	file, fragment, _ := strings.Cut(page, "#")
-	abs, err := filepath.Abs(file)
+	abs, err := filepath.Abs(page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	url := "file://" + abs
-	if fragment != "" {
-		url += "#" + fragment
-	}
-	all = append(all, url)
+	all = append(all, "file://"+abs)
 	cmd := exec.CommandContext(ctx, chromiumPath(t), all...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -191,7 +191,9 @@ func TestReachVNetBaseline(t *testing.T) {
 	assert.Equal(t, Result{}.Allowed, resultOf(ing, "TCP/443").Allowed)
 	assert.Contains(t, resultOf(ing, "TCP/8080").Reason, "shop/allow-ingress-controller")
 
-	mon := resultOf(cellOf(t, r, "kube-system", "payments"), "TCP/9090")
+	monCell := cellOf(t, r, "kube-system", "payments")
+	assert.Equal(t, "◐9090", monCell.Text(), "some pairs, on the metrics port only")
+	mon := resultOf(monCell, "TCP/9090")
 	assert.Equal(t, 4, mon.Allowed, "the two pods with the monitoring selector's labels, to the two payments pods")
 	assert.Equal(t, 6, mon.Pairs, "CoreDNS is in kube-system too, and may not scrape")
 	assert.Contains(t, mon.Example, "kube-system/coredns", "the example is a denied pair")

@@ -203,7 +203,9 @@ type Cell struct {
 	Results  []Result
 }
 
-// Text is what the cell shows: ✓, ✗, – or the ports allowed.
+// Text is what the cell shows: ✓, ✗, –, or for a partial cell the ports
+// on which some pair is allowed ("8080"), after ◐ when on one of them only
+// some pairs are ("◐9090"); more than two ports are not listed.
 func (c Cell) Text() string {
 	switch c.State {
 	case StateAllowed:
@@ -214,15 +216,21 @@ func (c Cell) Text() string {
 		return "–"
 	}
 	var ports []string
+	some := false
 	for _, r := range c.Results {
-		if r.Allowed == r.Pairs {
+		if r.Allowed > 0 {
 			ports = append(ports, fmt.Sprint(r.Probe.Port))
+			some = some || r.Allowed < r.Pairs
 		}
 	}
-	if len(ports) == 0 || len(ports) > 2 {
-		return "◐"
+	s := strings.Join(ports, ",")
+	if len(ports) > 2 {
+		s = ""
 	}
-	return strings.Join(ports, ",")
+	if some || s == "" {
+		s = "◐" + s
+	}
+	return s
 }
 
 // Tooltip is the cell's hover text: each probe's count and reason.

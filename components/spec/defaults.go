@@ -56,6 +56,7 @@ func (c Cluster) WithDefaults() Cluster {
 	}
 
 	out.Monitoring = monitoringDefaults(out.Monitoring, out.Name)
+	out = productionDefaults(out)
 	out.SystemPool = poolDefaults(out.SystemPool, n.Mode)
 	out.UserPools = append([]NodePool(nil), c.UserPools...)
 	for i := range out.UserPools {

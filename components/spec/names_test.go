@@ -29,6 +29,9 @@ func TestDerivedNamesStayWithinLimits(t *testing.T) {
 	long := short
 	long.Name = strings.Repeat("n", 60) + "_x1" // a valid 63-character name
 	long.Monitoring = Monitoring{ContainerInsights: &ContainerInsights{}, Prometheus: &Prometheus{}}
+	// AKS's default node resource group name would pass its 80 characters
+	// (CodeNodeResourceGroup), so this cluster names its own.
+	long.NodeResourceGroup = "rg-aks-nodes"
 	d := long.WithDefaults()
 	assert.Empty(t, d.Validate(), "the default workspace names of a valid cluster name are valid")
 	assert.LessOrEqual(t, len(d.Monitoring.ContainerInsights.WorkspaceName), MaxWorkspaceNameLength)

@@ -30,8 +30,10 @@ type Rule struct {
 
 // The codes of the cluster spec's rules. Decoding: SPEC001-009; names:
 // SPEC010-019; versions: SPEC020-029; network: SPEC1xx; node pools:
-// SPEC2xx; security, ACNS, monitoring and tags: SPEC3xx; updates
-// (ValidateUpdate): SPEC5xx. netpol's baseline policy rules are POLnnn.
+// SPEC2xx; security, ACNS, monitoring and tags: SPEC3xx; the production
+// settings (tier, upgrades, egress, identities, node resource group, cluster
+// limits): SPEC4xx; updates (ValidateUpdate): SPEC5xx. netpol's baseline
+// policy rules are POLnnn.
 const (
 	CodeSyntax            Code = "SPEC001"
 	CodeUnknownField      Code = "SPEC002"
@@ -51,6 +53,7 @@ const (
 	CodeKubernetesVersionForm Code = "SPEC020"
 	CodeKubernetesVersion     Code = "SPEC021"
 	CodeFeatureGate           Code = "SPEC022"
+	CodeSupportWindow         Code = "SPEC023"
 
 	CodeDataplane          Code = "SPEC100"
 	CodeNetworkPolicy      Code = "SPEC101"
@@ -68,28 +71,52 @@ const (
 	CodeDNSServiceIP       Code = "SPEC113"
 	CodeCapacity           Code = "SPEC114"
 
-	CodeVMSize      Code = "SPEC200"
-	CodeWindowsPool Code = "SPEC201"
-	CodeOSSKU       Code = "SPEC202"
-	CodeNodeCount   Code = "SPEC203"
-	CodeMaxPods     Code = "SPEC204"
-	CodeMaxSurge    Code = "SPEC205"
-	CodeZones       Code = "SPEC206"
-	CodeLabels      Code = "SPEC207"
-	CodeTaints      Code = "SPEC208"
+	CodeVMSize          Code = "SPEC200"
+	CodeWindowsPool     Code = "SPEC201"
+	CodeOSSKU           Code = "SPEC202"
+	CodeNodeCount       Code = "SPEC203"
+	CodeMaxPods         Code = "SPEC204"
+	CodeMaxSurge        Code = "SPEC205"
+	CodeZones           Code = "SPEC206"
+	CodeLabels          Code = "SPEC207"
+	CodeTaints          Code = "SPEC208"
+	CodeOSDisk          Code = "SPEC209"
+	CodeEphemeralOSDisk Code = "SPEC210"
+	CodeOSSKUVersion    Code = "SPEC211"
 
-	CodeEntraID             Code = "SPEC300"
-	CodeAuthorizedIPRanges  Code = "SPEC301"
-	CodeAdminAccess         Code = "SPEC302"
-	CodeACNSEnabled         Code = "SPEC303"
-	CodeMonitoringWorkspace Code = "SPEC304"
-	CodeARMID               Code = "SPEC305"
-	CodeRetention           Code = "SPEC306"
-	CodeAlerts              Code = "SPEC307"
-	CodeTagCount            Code = "SPEC308"
-	CodeTagKey              Code = "SPEC309"
-	CodeTagValue            Code = "SPEC310"
-	CodeACNSSecurityLevel   Code = "SPEC311"
+	CodeEntraID                Code = "SPEC300"
+	CodeAuthorizedIPRanges     Code = "SPEC301"
+	CodeAdminAccess            Code = "SPEC302"
+	CodeACNSEnabled            Code = "SPEC303"
+	CodeMonitoringWorkspace    Code = "SPEC304"
+	CodeARMID                  Code = "SPEC305"
+	CodeRetention              Code = "SPEC306"
+	CodeAlerts                 Code = "SPEC307"
+	CodeTagCount               Code = "SPEC308"
+	CodeTagKey                 Code = "SPEC309"
+	CodeTagValue               Code = "SPEC310"
+	CodeACNSSecurityLevel      Code = "SPEC311"
+	CodeAuthorizedIPRangeCount Code = "SPEC312"
+	CodeTransitEncryption      Code = "SPEC313"
+	CodeAcceleration           Code = "SPEC314"
+
+	CodeTier                Code = "SPEC400"
+	CodeSupportPlan         Code = "SPEC401"
+	CodeUpgradeChannel      Code = "SPEC402"
+	CodeNodeOSChannel       Code = "SPEC403"
+	CodePinnedPatch         Code = "SPEC404"
+	CodeMaintenanceWindow   Code = "SPEC405"
+	CodeMaintenanceSchedule Code = "SPEC406"
+	CodeWindowChannel       Code = "SPEC407"
+	CodeOutboundType        Code = "SPEC408"
+	CodeManagedNATGateway   Code = "SPEC409"
+	CodeNATGateway          Code = "SPEC410"
+	CodeRouteTable          Code = "SPEC411"
+	CodeIdentity            Code = "SPEC412"
+	CodeKubeletIdentity     Code = "SPEC413"
+	CodeNodeResourceGroup   Code = "SPEC414"
+	CodePoolsPerCluster     Code = "SPEC415"
+	CodeNodesPerCluster     Code = "SPEC416"
 
 	CodeRenamed               Code = "SPEC500"
 	CodeResourceGroupChanged  Code = "SPEC501"
@@ -127,6 +154,12 @@ const (
 	srcNativeDiff    = "pulumi-azure-native 2.88.0 provider/pkg/provider/diff.go: a path parameter or a forced-new property replaces; ManagedCluster.networkProfile is forced-new, so a nested update replaces (pulumi-azure-native#4756); AgentPool forces new on vmSize; a replacement deletes first (same ARM ID)"
 	srcAKSUpgrades   = "AKS REST API, ManagedClusterProperties.kubernetesVersion: minor versions cannot be skipped; AKS docs: supported Kubernetes versions FAQ (learn.microsoft.com/azure/aks/supported-kubernetes-versions)"
 	srcPoolImmutable = "AKS docs: manage node pools, Limitations: the VM size of a node pool cannot change after it is created (learn.microsoft.com/azure/aks/manage-node-pools); resize node pools (learn.microsoft.com/azure/aks/resize-node-pool)"
+	srcTiers         = "AKS docs: Free, Standard and Premium pricing tiers (learn.microsoft.com/azure/aks/free-standard-pricing-tiers); long-term support (learn.microsoft.com/azure/aks/long-term-support)"
+	srcUpgrades      = "AKS docs: automatically upgrade a cluster (auto-upgrade-cluster) and node OS images (auto-upgrade-node-os-image)"
+	srcMaintenance   = "AKS REST API 2024-10-01, MaintenanceWindow and its schedules (Azure/bicep-types-az generated/containerservice/microsoft.containerservice/2024-10-01/types.md: durationHours 4-24, startTime ^\\d{2}:\\d{2}$, utcOffset ^(-|\\+)[0-9]{2}:[0-9]{2}$, intervalDays 1-7, intervalWeeks 1-4, dayOfMonth 1-31, intervalMonths 1-6); AKS docs: planned maintenance"
+	srcEgress        = "AKS docs: customize cluster egress with outbound types (egress-outboundtype), NAT gateway (nat-gateway), user-defined routing (egress-udr)"
+	srcIdentity      = "AKS docs: managed identity overview (managed-identity-overview), pre-created kubelet identity (pre-created-kubelet-managed-identity)"
+	srcACNS2026      = "AKS REST API 2026-01-01, AdvancedNetworkingSecurityTransitEncryption and AdvancedNetworkingPerformance (Azure/bicep-types-az, 2026-01-01/types.md)"
 )
 
 // Rules lists every rule of the cluster spec: Validate, the decoders and
@@ -149,6 +182,7 @@ var Rules = []Rule{
 
 	{Code: CodeKubernetesVersionForm, Fields: "kubernetesVersion", Summary: "MAJOR.MINOR or MAJOR.MINOR.PATCH as ARM takes it: no 'v' prefix, no leading zeros, no pre-release; refused, not rewritten", Source: srcMCRest + ": kubernetesVersion, 'Both patch version <major.minor.patch> (e.g. 1.20.13) and <major.minor> (e.g. 1.20) are supported'"},
 	{Code: CodeKubernetesVersion, Fields: "kubernetesVersion, policies.kubernetesVersion", Summary: fmt.Sprintf("a Kubernetes minor in the version table (%s to %s), or newer with allowNewerKubernetes", Versions[0].Kubernetes, Versions[len(Versions)-1].Kubernetes), Source: "the version table (versions.go): the AKS guide and the AKS docs' Cilium version table"},
+	{Code: CodeSupportWindow, Fields: "kubernetesVersion, sku", Summary: "a new cluster (or a new minor) only on a version AKS creates that day: GA, in community support, or in long-term support with sku.tier Premium and supportPlan AKSLongTermSupport (ValidateAt, ValidateSupport; the dates are in the error)", Source: string(SourceAKSCalendar) + "; AKS docs: supported Kubernetes versions, platform support 'Cluster creation: Not supported'; long-term support FAQ"},
 	{Code: CodeFeatureGate, Fields: "acns.security", Summary: "a feature used on a Kubernetes version before its gate (FeatureGates), e.g. ACNS security before 1.29", Source: "FeatureGates (versions.go); AKS docs: Advanced Container Networking Services, requirements"},
 
 	{Code: CodeDataplane, Fields: "network.dataplane", Summary: "the data plane is cilium (this library is Azure CNI powered by Cilium)", Source: srcCiliumDocs},
@@ -175,6 +209,9 @@ var Rules = []Rule{
 	{Code: CodeMaxSurge, Fields: "*.maxSurge", Summary: "a node count (\"1\") or a percentage from 1% to 100%", Source: "AKS REST API, AgentPoolUpgradeSettings.maxSurge"},
 	{Code: CodeZones, Fields: "*.zones[*]", Summary: "availability zones 1, 2 or 3, each once", Source: "AKS docs: availability zones (learn.microsoft.com/azure/aks/availability-zones)"},
 	{Code: CodeLabels, Fields: "*.labels", Summary: "Kubernetes label keys and values", Source: srcK8sLabels},
+	{Code: CodeOSDisk, Fields: "*.osDiskType, *.osDiskSizeGB", Summary: fmt.Sprintf("OS disk type Ephemeral or Managed, size %d to %d GB (0: AKS's default)", MinOSDiskSizeGB, MaxOSDiskSizeGB), Source: srcMCRest + ": osDiskType, osDiskSizeGB (maxValue 2048); AKS docs: node-auto-provisioning-aksnodeclass ('the minimum value is 30 GB')"},
+	{Code: CodeEphemeralOSDisk, Fields: "*.osDiskType, *.osDiskSizeGB", Summary: fmt.Sprintf("an ephemeral OS disk fits the VM size's local storage (the VM size table; a size it does not know is left to AKS); without osDiskSizeGB the temp disk holds AKS's %d GB default", DefaultOSDiskSizeGB), Source: string(SourceVMSizes) + "; AKS docs: concepts-storage, ephemeral OS disks; create-node-pools ('The default node OS disk configuration in AKS uses 128 GB')"},
+	{Code: CodeOSSKUVersion, Fields: "*.osSku", Summary: "a versioned OS SKU (Ubuntu2204, Ubuntu2404, AzureLinux3) only on the Kubernetes minors AKS supports it on", Source: "AKS docs: upgrade-os-version, OS SKU table (2026-08)"},
 	{Code: CodeTaints, Fields: "*.taints[*]", Summary: "key=value:Effect with a Kubernetes key and value and Effect NoSchedule, PreferNoSchedule or NoExecute", Source: srcK8sLabels + "; Kubernetes taint effects"},
 
 	{Code: CodeEntraID, Fields: "security.adminGroupObjectIds[*], security.tenantId", Summary: "Entra ID object and tenant IDs are GUIDs", Source: srcEntra},
@@ -182,13 +219,34 @@ var Rules = []Rule{
 	{Code: CodeAdminAccess, Fields: "security.azureRbac", Summary: "with Azure RBAC off and local accounts disabled, admin groups are required (nobody could administer the cluster)", Source: srcEntra + "; AKS docs: disable local accounts"},
 	{Code: CodeACNSEnabled, Fields: "acns.observability, acns.security", Summary: "ACNS observability and security need acns.enabled (a paid, explicit opt-in)", Source: "AKS REST API, AdvancedNetworking; AKS docs: Advanced Container Networking Services"},
 	{Code: CodeACNSSecurityLevel, Fields: "acns.security", Summary: "the ACNS security level is one of " + strings.Join(acnsLevelNames(), ", "), Source: "AKS REST API 2025-08-01 and later, AdvancedNetworkingSecurity.advancedNetworkPolicies (FQDN, L7; docs/acns.md)"},
+	{Code: CodeAuthorizedIPRangeCount, Fields: "security.authorizedIpRanges", Summary: fmt.Sprintf("at most %d authorized IP ranges", MaxAuthorizedIPRanges), Source: "AKS docs: API server authorized IP ranges, 'You can specify up to 200 authorized IP ranges'"},
+	{Code: CodeTransitEncryption, Fields: "acns.transitEncryption, *.fips", Summary: "transit encryption None or WireGuard; WireGuard needs acns.enabled and no FIPS pool ('WireGuard isn't FIPS compliant')", Source: srcACNS2026 + "; AKS docs: WireGuard encryption concepts, considerations and limitations"},
+	{Code: CodeAcceleration, Fields: "acns.acceleration, *.osSku", Summary: "acceleration None or BpfVeth; eBPF host routing needs acns.enabled, Kubernetes 1.33 or later and every pool on Azure Linux 3.0 or Ubuntu 24.04", Source: srcACNS2026 + "; AKS docs: how-to-enable-ebpf-host-routing (requirements), container-network-performance-ebpf-host-routing (limitations)"},
 	{Code: CodeMonitoringWorkspace, Fields: "monitoring.*.workspaceId, monitoring.*.workspaceName, monitoring.containerInsights.retentionDays", Summary: "an existing workspace by ID or a new one by name, not both; retention applies to a created workspace only", Source: srcMonitor},
-	{Code: CodeARMID, Fields: "monitoring.*.workspaceId, monitoring.alerts.actionGroupIds[*]", Summary: "the ARM ID of a resource of the right type", Source: "ARM resource IDs"},
+	{Code: CodeARMID, Fields: "monitoring.*.workspaceId, monitoring.alerts.actionGroupIds[*], egress.natGateway.id, egress.routeTableId, identity.*.resourceId", Summary: "the ARM ID of a resource of the right type", Source: "ARM resource IDs"},
 	{Code: CodeRetention, Fields: "monitoring.containerInsights.retentionDays", Summary: "30 to 730 days", Source: "Log Analytics workspace retentionInDays (learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure)"},
 	{Code: CodeAlerts, Fields: "monitoring.alerts, monitoring.prometheus", Summary: "alerts need managed Prometheus; severity 0 to 4", Source: "Azure Monitor Prometheus rule groups (learn.microsoft.com/azure/azure-monitor/essentials/prometheus-rule-groups)"},
 	{Code: CodeTagCount, Fields: "tags", Summary: fmt.Sprintf("at most %d tags per resource", MaxTags), Source: srcTags + ": 'Each resource, resource group, and subscription can have a maximum of 50 tag name-value pairs'"},
 	{Code: CodeTagKey, Fields: "tags", Summary: fmt.Sprintf("a tag name of 1 to %d characters without %s, unique ignoring case", MaxTagKeyLength, strings.Join(strings.Split(TagKeyForbidden, ""), " ")), Source: srcTags + ": 'The tag name has a limit of 512 characters', 'Tag names can't contain these characters: <, >, %, &, \\, ?, /', tag names are case-insensitive"},
 	{Code: CodeTagValue, Fields: "tags", Summary: fmt.Sprintf("a tag value of at most %d characters", MaxTagValueLength), Source: srcTags + ": 'the tag value has a limit of 256 characters'"},
+
+	{Code: CodeTier, Fields: "sku.tier", Summary: "the pricing tier is Free, Standard or Premium", Source: srcTiers},
+	{Code: CodeSupportPlan, Fields: "sku.supportPlan", Summary: "the support plan is KubernetesOfficial or AKSLongTermSupport; LTS needs tier Premium", Source: srcTiers + ": 'Enabling LTS requires moving your cluster to the Premium tier and explicitly selecting the LTS support plan'"},
+	{Code: CodeUpgradeChannel, Fields: "upgrades.channel", Summary: "the cluster auto-upgrade channel is none, patch, stable, rapid or node-image", Source: srcUpgrades},
+	{Code: CodeNodeOSChannel, Fields: "upgrades.nodeOSChannel", Summary: "the node OS channel is None, Unmanaged, SecurityPatch or NodeImage; channel node-image forces NodeImage", Source: srcUpgrades + ": node OS channel known limitations"},
+	{Code: CodePinnedPatch, Fields: "kubernetesVersion, upgrades.channel", Summary: "with channel patch, stable or rapid the version is MAJOR.MINOR: AKS moves the patch, and a pinned one would be reverted (a downgrade ARM refuses)", Source: srcMCRest + ": kubernetesVersion, 'Updating the cluster with the same <major.minor> once it has been created ... will not trigger an upgrade'; " + srcUpgrades},
+	{Code: CodeMaintenanceWindow, Fields: "upgrades.clusterWindow, upgrades.nodeOSWindow", Summary: "a window of 4 to 24 hours starting HH:MM (00:00-23:59), a UTC offset from -12:00 to +14:00, dates YYYY-MM-DD, blackout spans that end after they start", Source: srcMaintenance},
+	{Code: CodeMaintenanceSchedule, Fields: "upgrades.*Window.schedule", Summary: "exactly one recurrence (daily, weekly, absoluteMonthly, relativeMonthly) with its fields in ARM's ranges", Source: srcMaintenance},
+	{Code: CodeWindowChannel, Fields: "upgrades.clusterWindow, upgrades.nodeOSWindow", Summary: "a window schedules upgrades a channel makes: the cluster window needs a channel other than none, the node OS window NodeImage or SecurityPatch", Source: "AKS docs: planned maintenance ('enabling or disabling planned maintenance doesn't enable or disable automatic upgrades'); " + srcUpgrades + " (Unmanaged follows the OS's own schedule)"},
+	{Code: CodeOutboundType, Fields: "egress.outboundType, egress.natGateway, egress.routeTableId", Summary: "the outbound type is loadBalancer, userAssignedNATGateway or userDefinedRouting, with only its own settings", Source: srcEgress},
+	{Code: CodeManagedNATGateway, Fields: "egress.outboundType", Summary: "managedNATGateway needs a VNet AKS creates, and every cluster here is on your VNet: use userAssignedNATGateway", Source: "ARM: 'Outbound type is managedNATGateway but agent pool ... is using custom VNet, which is not allowed' (subcode ManagedNATGatewayWithCustomVNetNotAllowed, kubernetes-sigs/cluster-api-provider-azure#5429, MicrosoftDocs/azure-docs#83858)"},
+	{Code: CodeNATGateway, Fields: "egress.natGateway", Summary: "userAssignedNATGateway needs a NAT gateway: an existing one by ID (the only choice with existing subnets: it must already be associated) or a new one in at most one zone, 1 to 16 public IPs, idle timeout 4 to 120 minutes", Source: srcEgress + "; AKS docs, NAT gateway: 'the NAT gateway is preconfigured on the subnet', 'a maximum of 16 IP addresses'; Standard NAT gateways are zonal (hashicorp/terraform-provider-azurerm#21696)"},
+	{Code: CodeRouteTable, Fields: "egress.routeTableId", Summary: "userDefinedRouting needs the ID of a route table with a 0.0.0.0/0 route to a firewall or appliance", Source: "AKS docs, egress-udr: 'Outbound type of UDR requires a route for 0.0.0.0/0 and a next hop destination of NVA'; ARM: ExistingRouteTableNotAssociatedWithSubnet, RouteTableInvalidNextHop (hashicorp/terraform-provider-azurerm#8609)"},
+	{Code: CodeIdentity, Fields: "identity.controlPlane, identity.kubelet", Summary: "a user-assigned identity by resource ID, with GUID principal and client IDs; the control-plane identity gives its principal ID (its roles are made before the cluster)", Source: srcIdentity},
+	{Code: CodeKubeletIdentity, Fields: "identity.kubelet, identity.controlPlane", Summary: "a kubelet identity needs a user-assigned control-plane identity, and is another identity", Source: srcIdentity + "; azure-cli: '--assign-kubelet-identity can only be specified when --assign-identity is specified' (Azure/azure-cli#18615)"},
+	{Code: CodeNodeResourceGroup, Fields: "nodeResourceGroup", Summary: fmt.Sprintf("the node resource group (the spec's, or AKS's default MC_<group>_<cluster>_<location>) is a resource group name of at most %d characters, not the cluster's own group", MaxNodeResourceGroupLength), Source: "ARM: 'The length of the node resource group name is too long. The maximum length is 80' (rancher/rancher#21264); AKS FAQ: the node resource group cannot be an existing group"},
+	{Code: CodePoolsPerCluster, Fields: "userPools", Summary: fmt.Sprintf("at most %d node pools per cluster", MaxPoolsPerCluster), Source: srcQuotas + ": maximum node pools per cluster 100"},
+	{Code: CodeNodesPerCluster, Fields: "systemPool, userPools", Summary: fmt.Sprintf("at most %d nodes per cluster at the pools' maximum", MaxNodesPerCluster), Source: srcQuotas + ": maximum nodes per cluster 5000 across all node pools"},
 
 	{Code: CodeRenamed, Fields: "name", Replaceable: true, Summary: "a new name is a new ManagedCluster: Pulumi replaces the cluster (with AllowReplace) or keep the name", Source: srcNativeDiff},
 	{Code: CodeResourceGroupChanged, Fields: "resourceGroup.name", Replaceable: true, Summary: "another resource group is a new cluster and network: Pulumi replaces them (with AllowReplace) or keep the group", Source: srcNativeDiff},

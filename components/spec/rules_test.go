@@ -34,6 +34,14 @@ func TestEveryRuleIsListedAndFires(t *testing.T) {
 	for _, tc := range updateCases() {
 		fired[tc.code] = "update case " + tc.name
 	}
+	for _, tc := range productionCases() {
+		fired[tc.code] = "production case " + tc.name
+	}
+	for _, tc := range supportCases() {
+		for _, e := range tc.spec(t).ValidateSupport(tc.on) {
+			fired[CodeOf(e)] = "support case " + tc.name
+		}
+	}
 	for code, doc := range decodeCases {
 		_, err := DecodeYAML([]byte(doc))
 		var inv *InvalidError

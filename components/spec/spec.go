@@ -48,6 +48,21 @@ type Cluster struct {
 	// Monitoring is Azure Monitor: Container Insights, managed Prometheus
 	// and Cilium health alerts (each billed; off by default).
 	Monitoring Monitoring `json:"monitoring,omitempty"`
+	// SKU is the pricing tier (Free, Standard with an uptime SLA, Premium
+	// with long-term support) and the Kubernetes support plan.
+	SKU SKU `json:"sku,omitempty"`
+	// Upgrades are the auto-upgrade channels and their maintenance windows.
+	Upgrades Upgrades `json:"upgrades,omitempty"`
+	// Egress is the outbound type: load balancer, NAT gateway or
+	// user-defined routing through your firewall.
+	Egress Egress `json:"egress,omitempty"`
+	// Identity chooses user-assigned control-plane and kubelet identities;
+	// the zero value keeps the system-assigned identity.
+	Identity Identity `json:"identity,omitempty"`
+	// NodeResourceGroup names the resource group AKS creates for the nodes
+	// (at most 80 characters, not an existing group); empty is AKS's
+	// MC_<resource group>_<cluster>_<location>. Fixed at creation.
+	NodeResourceGroup string `json:"nodeResourceGroup,omitempty"`
 	// DeletionProtection protects the cluster from `pulumi destroy` and replacement.
 	DeletionProtection bool `json:"deletionProtection,omitempty"`
 	// Tags are applied to every Azure resource the components create.
@@ -137,6 +152,18 @@ type NodePool struct {
 	Labels map[string]string `json:"labels,omitempty"`
 	// Taints are Kubernetes node taints, "key=value:Effect".
 	Taints []string `json:"taints,omitempty"`
+	// OSDiskType is Ephemeral (the OS disk on the VM's local storage: it
+	// must fit, see VMStorage) or Managed; empty lets AKS choose (Ephemeral
+	// when the VM's local storage holds the OS disk, else Managed). Fixed at
+	// creation.
+	OSDiskType OSDiskType `json:"osDiskType,omitempty"`
+	// OSDiskSizeGB is the OS disk size, 30 to 2048 GB; 0 is AKS's default
+	// (the VM's temp storage for an ephemeral disk of 128 GiB or more, 128
+	// GB or more by vCPU count for a managed one). Fixed at creation.
+	OSDiskSizeGB int `json:"osDiskSizeGB,omitempty"`
+	// FIPS uses FIPS 140-validated node images (enableFIPS). WireGuard
+	// transit encryption is not FIPS compliant and is refused with it.
+	FIPS bool `json:"fips,omitempty"`
 }
 
 // Autoscale bounds the cluster autoscaler for one pool.
@@ -194,6 +221,21 @@ type ACNS struct {
 	// the level existed, true reads as FQDN (what API 2024-10-01's
 	// security.enabled turns on) and false as None.
 	Security ACNSSecurity `json:"security,omitempty"`
+	// TransitEncryption encrypts pod traffic between nodes with WireGuard:
+	// None (the default; empty means None) or WireGuard. It needs Enabled,
+	// it is not FIPS compliant (no pool may set fips), and it costs
+	// throughput (AKS measured about 1.5 Gbps at MTU 1500). ARM has it from
+	// API 2026-01-01 (security.transitEncryption.type, GA April 2026), which
+	// no SDK here speaks: the automation Engine sets it through ARM after
+	// the create (automation/acns), see docs/acns.md.
+	TransitEncryption TransitEncryption `json:"transitEncryption,omitempty"`
+	// Acceleration is eBPF host routing: None (the default; empty means
+	// None) or BpfVeth, which routes pod traffic in eBPF and bypasses
+	// iptables in the host namespace. It needs Enabled, Kubernetes 1.33 or
+	// later and every pool on Azure Linux 3.0 or Ubuntu 24.04. Like
+	// TransitEncryption it is API 2026-01-01 (performance.accelerationMode)
+	// and set through ARM after the create.
+	Acceleration ACNSAcceleration `json:"acceleration,omitempty"`
 }
 
 // ACNSSecurity is the ACNS security level: ARM's
@@ -251,6 +293,12 @@ func (a ACNS) Effective() ACNS {
 	if a.Security == ACNSSecurityNone {
 		a.Security = ""
 	}
+	if a.TransitEncryption == TransitEncryptionNone {
+		a.TransitEncryption = ""
+	}
+	if a.Acceleration == AccelerationNone {
+		a.Acceleration = ""
+	}
 	return a
 }
 
@@ -273,6 +321,12 @@ func (a ACNS) String() string {
 		parts = append(parts, "observability")
 	}
 	parts = append(parts, "security "+string(a.Security.Level()))
+	if a.TransitEncryption != "" {
+		parts = append(parts, string(a.TransitEncryption)+" encryption")
+	}
+	if a.Acceleration != "" {
+		parts = append(parts, string(a.Acceleration)+" host routing")
+	}
 	return "on (" + strings.Join(parts, ", ") + ")"
 }
 

@@ -46,6 +46,7 @@ func (c Cluster) Validate() field.ErrorList {
 	errs = append(errs, validateACNS(c.ACNS, k8s, field.NewPath("acns"))...)
 	errs = append(errs, validateMonitoring(c.Monitoring, field.NewPath("monitoring"))...)
 	errs = append(errs, validateTags(c.Tags, field.NewPath("tags"))...)
+	errs = append(errs, validateProduction(c, k8s)...)
 	return errs
 }
 
@@ -492,7 +493,7 @@ func IsWindowsPool(osType, osSKU string) bool {
 }
 
 // SupportedOSSKUs are the Linux OS SKUs a pool may use.
-var SupportedOSSKUs = []string{"AzureLinux", "Ubuntu", "Ubuntu2204"}
+var SupportedOSSKUs = []string{"AzureLinux", "AzureLinux3", "Ubuntu", "Ubuntu2204", "Ubuntu2404"}
 
 var (
 	validZones   = []string{"1", "2", "3"}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/Masterminds/semver/v3"
 )
@@ -29,23 +30,40 @@ type VersionRow struct {
 	Sources []Source
 	// Notes explains a difference between the sources.
 	Notes string
+	// Support is the minor's AKS support window (GA, end of community
+	// support, end of LTS) from the AKS release calendar, SourceAKSCalendar.
+	Support SupportWindow
 }
 
-// Versions is the Kubernetes to minimum Cilium table, oldest first. It is data:
-// add a row when AKS ships a new minor.
+// Versions is the Kubernetes to minimum Cilium table, oldest first, with each
+// minor's AKS support window. It is data: add a row when AKS ships a new
+// minor. The windows are the AKS release calendar's (SourceAKSCalendar): LTS
+// end for 1.27 and 1.28 is from the March 2026 page, which the later one no
+// longer lists; 1.33's end of community support moved from June to July 2026
+// between the two, and the later page is kept.
 var Versions = []VersionRow{
-	{Kubernetes: "1.27", MinCilium: "1.13.18", Sources: []Source{SourceGuide}},
-	{Kubernetes: "1.28", MinCilium: "1.13.18", Sources: []Source{SourceGuide}},
-	{Kubernetes: "1.29", MinCilium: "1.14.19", Sources: []Source{SourceGuide}},
-	{Kubernetes: "1.30", MinCilium: "1.14.19", Sources: []Source{SourceGuide}},
+	{Kubernetes: "1.27", MinCilium: "1.13.18", Sources: []Source{SourceGuide},
+		Support: SupportWindow{GA: month(2023, time.July), EndOfSupport: monthEnd(2024, time.July), EndOfLTS: monthEnd(2025, time.July)}},
+	{Kubernetes: "1.28", MinCilium: "1.13.18", Sources: []Source{SourceGuide},
+		Support: SupportWindow{GA: month(2023, time.November), EndOfSupport: monthEnd(2025, time.January), EndOfLTS: monthEnd(2026, time.February)}},
+	{Kubernetes: "1.29", MinCilium: "1.14.19", Sources: []Source{SourceGuide},
+		Support: SupportWindow{GA: month(2024, time.March), EndOfSupport: monthEnd(2025, time.March), EndOfLTS: monthEnd(2026, time.April)}},
+	{Kubernetes: "1.30", MinCilium: "1.14.19", Sources: []Source{SourceGuide},
+		Support: SupportWindow{GA: month(2024, time.July), EndOfSupport: day(2025, time.August, 22), EndOfLTS: monthEnd(2026, time.July)}},
 	{Kubernetes: "1.31", MinCilium: "1.16.16", Sources: []Source{SourceGuide, SourceAKSDocs},
-		Notes: "guide 1.16.6, AKS docs 1.16.16: the higher is kept"},
+		Notes: "guide 1.16.6, AKS docs 1.16.16: the higher is kept",
+		Support: SupportWindow{GA: month(2024, time.November), EndOfSupport: day(2025, time.November, 1), EndOfLTS: monthEnd(2026, time.November)}},
 	{Kubernetes: "1.32", MinCilium: "1.17.9", Sources: []Source{SourceGuide, SourceAKSDocs},
-		Notes: "guide 1.17.0, AKS docs 1.17.9: the higher is kept"},
-	{Kubernetes: "1.33", MinCilium: "1.17.9", Sources: []Source{SourceAKSDocs}},
-	{Kubernetes: "1.34", MinCilium: "1.18.6", Sources: []Source{SourceAKSDocs}},
-	{Kubernetes: "1.35", MinCilium: "1.18.6", Sources: []Source{SourceAKSDocs}},
-	{Kubernetes: "1.36", MinCilium: "1.18.9", Sources: []Source{SourceAKSDocs}},
+		Notes: "guide 1.17.0, AKS docs 1.17.9: the higher is kept",
+		Support: SupportWindow{GA: month(2025, time.April), EndOfSupport: monthEnd(2026, time.March), EndOfLTS: monthEnd(2027, time.March)}},
+	{Kubernetes: "1.33", MinCilium: "1.17.9", Sources: []Source{SourceAKSDocs},
+		Support: SupportWindow{GA: month(2025, time.June), EndOfSupport: monthEnd(2026, time.July), EndOfLTS: monthEnd(2027, time.July)}},
+	{Kubernetes: "1.34", MinCilium: "1.18.6", Sources: []Source{SourceAKSDocs},
+		Support: SupportWindow{GA: month(2025, time.November), EndOfSupport: monthEnd(2026, time.November), EndOfLTS: monthEnd(2027, time.November)}},
+	{Kubernetes: "1.35", MinCilium: "1.18.6", Sources: []Source{SourceAKSDocs},
+		Support: SupportWindow{GA: month(2026, time.March), EndOfSupport: monthEnd(2027, time.March), EndOfLTS: monthEnd(2028, time.March)}},
+	{Kubernetes: "1.36", MinCilium: "1.18.9", Sources: []Source{SourceAKSDocs},
+		Support: SupportWindow{GA: month(2026, time.June), EndOfSupport: monthEnd(2027, time.June), EndOfLTS: monthEnd(2028, time.June)}},
 }
 
 // Feature is a capability gated by the Kubernetes version.

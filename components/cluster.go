@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	authorization "github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	containerservice "github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2/v20241001"
@@ -70,6 +72,16 @@ type ClusterArgs struct {
 // added or removed later. The chain costs one pool operation per pool on
 // the critical path, which AKS imposes anyway.
 //
+// The production settings map one to one to ARM: spec.SKU to sku.tier and
+// supportPlan, spec.Upgrades to autoUpgradeProfile and one
+// MaintenanceConfiguration per window (maintenance.go), spec.Egress to
+// networkProfile.outboundType (the NAT gateway or route table sits on the
+// node subnet, see Network), spec.Identity to identity and
+// identityProfile.kubeletidentity (identity.go), the pools' OS disks and
+// FIPS to osDiskType, osDiskSizeGB and enableFIPS. With a user-assigned
+// control-plane identity the role assignments it needs are created before
+// the ManagedCluster, which waits for them (grantClusterRoles).
+//
 // With spec.DeletionProtection the ManagedCluster is protected: Pulumi then
 // refuses to delete or replace it.
 type Cluster struct {
@@ -104,9 +116,16 @@ type Cluster struct {
 	// UserPools are the AgentPool resources of the user pools, by pool name.
 	UserPools map[string]*containerservice.AgentPool
 	// NetworkRoles are the cluster identity's Network Contributor
-	// assignments on its subnets, by "nodes" and "pods-<subnet>" (see
-	// grantNetworkContributor).
+	// assignments on its subnets and route table, by "nodes",
+	// "pods-<subnet>" and "routetable" (see grantClusterRoles).
 	NetworkRoles map[string]*authorization.RoleAssignment
+	// KubeletOperator is the control-plane identity's Managed Identity
+	// Operator assignment on the kubelet identity; nil without one.
+	KubeletOperator *authorization.RoleAssignment
+	// MaintenanceConfigurations are the planned maintenance windows, by
+	// configuration name (aksManagedAutoUpgradeSchedule,
+	// aksManagedNodeOSUpgradeSchedule).
+	MaintenanceConfigurations map[string]*containerservice.MaintenanceConfiguration
 }
 
 // NewCluster defaults and validates the spec and, only if it and the args
@@ -124,6 +143,7 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 	if err != nil {
 		return nil, fmt.Errorf("aks-cilium: %s: %w", name, err)
 	}
+	warnSupport(ctx, c, time.Now())
 
 	cl := &Cluster{UserPools: map[string]*containerservice.AgentPool{}}
 	if err := ctx.RegisterComponentResourceV2(ClusterType, name, specInput(c), cl, opts...); err != nil {
@@ -136,16 +156,30 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 		podSubnetIDs = args.PodSubnetIDs.ToStringMapOutput()
 	}
 
+	// With a user-assigned control-plane identity its roles come first
+	// and the cluster after them (grantClusterRoles).
+	var roles clusterRoles
+	if cp := c.Identity.ControlPlane; cp != nil {
+		if roles, err = grantClusterRoles(ctx, name, c, pulumi.String(cp.PrincipalID).ToStringOutput(), nodeSubnetID, podSubnetIDs, cl); err != nil {
+			return nil, err
+		}
+	}
+
 	// The ManagedCluster with the system pool inline.
 	system := poolInputsFor(c, c.SystemPool, nodeSubnetID, podSubnetIDs)
+	clusterIgnore, poolIgnore := versionIgnorePaths(c.Upgrades)
 	mcOpts := []pulumi.ResourceOption{
 		pulumi.Parent(cl),
 		pulumi.Protect(c.DeletionProtection),
 		keepPodCIDR(podCIDROf(c)),
 		acnsOptions(),
+		pulumi.DependsOn(roles.all()),
 	}
 	if c.SystemPool.Autoscale != nil {
-		mcOpts = append(mcOpts, pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count"}))
+		clusterIgnore = append(clusterIgnore, "agentPoolProfiles[0].count")
+	}
+	if len(clusterIgnore) > 0 {
+		mcOpts = append(mcOpts, pulumi.IgnoreChanges(clusterIgnore))
 	}
 	mc, err := containerservice.NewManagedCluster(ctx, childName(name, "aks"), &containerservice.ManagedClusterArgs{
 		ResourceName:      pulumi.String(c.Name),
@@ -153,9 +187,15 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 		Location:          pulumi.String(c.Location),
 		DnsPrefix:         pulumi.String(c.DNSPrefix),
 		KubernetesVersion: pulumi.String(c.KubernetesVersion),
-		Identity: &containerservice.ManagedClusterIdentityArgs{
-			Type: containerservice.ResourceIdentityTypeSystemAssigned,
+		Sku: &containerservice.ManagedClusterSKUArgs{
+			Name: pulumi.String(string(containerservice.ManagedClusterSKUNameBase)),
+			Tier: pulumi.String(string(c.SKU.Tier)),
 		},
+		SupportPlan:          pulumi.String(string(c.SKU.SupportPlan)),
+		AutoUpgradeProfile:   autoUpgradeProfile(c.Upgrades),
+		NodeResourceGroup:    stringPtrOrNil(c.NodeResourceGroup),
+		Identity:             clusterIdentity(c.Identity),
+		IdentityProfile:      kubeletIdentityProfile(c.Identity),
 		AadProfile:           aadProfile(c.Security),
 		EnableRBAC:           pulumi.Bool(true),
 		DisableLocalAccounts: pulumi.Bool(!c.Security.LocalAccounts),
@@ -184,6 +224,9 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 				MaxPods:             system.maxPods,
 				OsType:              system.osType,
 				OsSKU:               system.osSKU,
+				OsDiskType:          system.osDiskType,
+				OsDiskSizeGB:        system.osDiskSizeGB,
+				EnableFIPS:          system.fips,
 				AvailabilityZones:   system.zones,
 				NodeLabels:          system.labels,
 				NodeTaints:          system.taints,
@@ -208,8 +251,12 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 	for _, p := range c.UserPools {
 		in := poolInputsFor(c, p, nodeSubnetID, podSubnetIDs)
 		poolOpts := []pulumi.ResourceOption{pulumi.Parent(cl), pulumi.DependsOn([]pulumi.Resource{previous})}
+		ignore := poolIgnore
 		if p.Autoscale != nil {
-			poolOpts = append(poolOpts, pulumi.IgnoreChanges([]string{"count"}))
+			ignore = append(slices.Clone(ignore), "count")
+		}
+		if len(ignore) > 0 {
+			poolOpts = append(poolOpts, pulumi.IgnoreChanges(ignore))
 		}
 		pool, err := containerservice.NewAgentPool(ctx, childName(name, "pool-"+p.Name), &containerservice.AgentPoolArgs{
 			AgentPoolName:       pulumi.String(p.Name),
@@ -225,6 +272,9 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 			MaxPods:             in.maxPods,
 			OsType:              in.osType,
 			OsSKU:               in.osSKU,
+			OsDiskType:          in.osDiskType,
+			OsDiskSizeGB:        in.osDiskSizeGB,
+			EnableFIPS:          in.fips,
 			AvailabilityZones:   in.zones,
 			NodeLabels:          in.labels,
 			NodeTaints:          in.taints,
@@ -241,7 +291,16 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 		previous = pool
 	}
 
-	cl.NetworkRoles, err = grantNetworkContributor(ctx, name, c, mc.Identity.PrincipalId().Elem(), nodeSubnetID, podSubnetIDs, cl)
+	// With the system-assigned identity the roles follow the cluster.
+	if c.Identity.ControlPlane == nil {
+		if roles, err = grantClusterRoles(ctx, name, c, mc.Identity.PrincipalId().Elem(), nodeSubnetID, podSubnetIDs, cl); err != nil {
+			return nil, err
+		}
+	}
+	cl.NetworkRoles, cl.KubeletOperator = roles.network, roles.kubeletOperator
+
+	// The maintenance windows, after the cluster's last pool operation.
+	cl.MaintenanceConfigurations, err = maintenanceConfigurations(ctx, name, c, args.ResourceGroupName, mc.Name, previous, cl)
 	if err != nil {
 		return nil, err
 	}
@@ -281,6 +340,17 @@ func NewCluster(ctx *pulumi.Context, name string, args ClusterArgs, opts ...pulu
 	return cl, nil
 }
 
+// warnSupport warns when AKS would not create a cluster with the spec's
+// Kubernetes minor today (spec.Cluster.ValidateSupport). It is a warning,
+// not an error: a program cannot tell a new cluster from an existing one,
+// and AKS keeps running and updating a cluster past its minor's support.
+// The automation Engine, which knows, refuses the creation instead.
+func warnSupport(ctx *pulumi.Context, c spec.Cluster, now time.Time) {
+	for _, e := range c.ValidateSupport(now) {
+		_ = ctx.Log.Warn("aks-cilium: "+e.Error()+" (an existing cluster keeps running; AKS refuses to create a new one)", nil)
+	}
+}
+
 // checkClusterArgs checks what ClusterArgs adds to the spec.
 func checkClusterArgs(name string, c spec.Cluster, args ClusterArgs) error {
 	var errs []error
@@ -315,6 +385,7 @@ func networkProfile(c spec.Cluster) *containerservice.ContainerServiceNetworkPro
 		NetworkPolicy:    pulumi.String(n.Policy),
 		ServiceCidr:      pulumi.String(n.ServiceCIDR),
 		DnsServiceIP:     pulumi.String(n.DNSServiceIP),
+		OutboundType:     pulumi.String(string(c.Egress.OutboundType)),
 	}
 	if overlay, ok := n.Mode.(spec.Overlay); ok {
 		np.NetworkPluginMode = pulumi.String(string(containerservice.NetworkPluginModeOverlay))
@@ -433,6 +504,9 @@ type poolInputs struct {
 	maxPods             pulumi.IntPtrInput
 	osType              pulumi.StringPtrInput
 	osSKU               pulumi.StringPtrInput
+	osDiskType          pulumi.StringPtrInput
+	osDiskSizeGB        pulumi.IntPtrInput
+	fips                pulumi.BoolPtrInput
 	zones               pulumi.StringArrayInput
 	labels              pulumi.StringMapInput
 	taints              pulumi.StringArrayInput
@@ -460,6 +534,13 @@ func poolInputsFor(c spec.Cluster, p spec.NodePool, nodeSubnetID pulumi.StringOu
 		in.minCount = pulumi.Int(p.Autoscale.Min)
 		in.maxCount = pulumi.Int(p.Autoscale.Max)
 	}
+	if p.OSDiskType != "" {
+		in.osDiskType = pulumi.String(string(p.OSDiskType))
+	}
+	if p.OSDiskSizeGB > 0 {
+		in.osDiskSizeGB = pulumi.Int(p.OSDiskSizeGB)
+	}
+	in.fips = pulumi.Bool(p.FIPS)
 	if len(p.Zones) > 0 {
 		in.zones = pulumi.ToStringArray(p.Zones)
 	}
@@ -473,6 +554,14 @@ func poolInputsFor(c spec.Cluster, p spec.NodePool, nodeSubnetID pulumi.StringOu
 		in.podSubnetID = podSubnetIDOf(podSubnetIDs, p.PodSubnet)
 	}
 	return in
+}
+
+// stringPtrOrNil is the string as an input, or nil (absent) when empty.
+func stringPtrOrNil(s string) pulumi.StringPtrInput {
+	if s == "" {
+		return nil
+	}
+	return pulumi.String(s)
 }
 
 // podSubnetIDOf looks a pod subnet's ID up by name.

@@ -47,6 +47,10 @@ type Network struct {
 	NodeSubnetID pulumi.StringOutput `pulumi:"nodeSubnetId"`
 	// PodSubnetIDs maps pod subnet names to ARM IDs (PodSubnet mode; empty otherwise).
 	PodSubnetIDs pulumi.StringMapOutput `pulumi:"podSubnetIds"`
+
+	// NATGateway is the NAT gateway created for outboundType
+	// userAssignedNATGateway (spec.Cluster.CreatesNATGateway); nil otherwise.
+	NATGateway *network.NatGateway
 }
 
 // NewNetwork defaults and validates the spec and, only if it is valid,
@@ -89,7 +93,12 @@ func NewNetwork(ctx *pulumi.Context, name string, c spec.Cluster, opts ...pulumi
 		}
 		n.PodSubnetIDs = ids.ToStringMapOutput()
 	} else {
-		vnet, err := newVNet(ctx, name, c, podSubnets, n.ResourceGroupName, tags, n)
+		if c.CreatesNATGateway() {
+			if n.NATGateway, err = natGateway(ctx, name, c, n.ResourceGroupName, tags, n); err != nil {
+				return nil, err
+			}
+		}
+		vnet, err := newVNet(ctx, name, c, podSubnets, n.ResourceGroupName, n.NATGateway, tags, n)
 		if err != nil {
 			return nil, err
 		}
@@ -116,15 +125,20 @@ func NewNetwork(ctx *pulumi.Context, name string, c spec.Cluster, opts ...pulumi
 	return n, nil
 }
 
-// newVNet creates the VNet with every subnet inline (see Network).
+// newVNet creates the VNet with every subnet inline (see Network). The node
+// subnet carries the egress of the outbound type: the NAT gateway or the
+// user's route table (nodeSubnetEgress).
 func newVNet(ctx *pulumi.Context, name string, c spec.Cluster, podSubnets []spec.Subnet,
-	rgName pulumi.StringOutput, tags pulumi.StringMap, parent pulumi.Resource,
+	rgName pulumi.StringOutput, nat *network.NatGateway, tags pulumi.StringMap, parent pulumi.Resource,
 ) (*network.VirtualNetwork, error) {
 	v := c.Network.VNet
+	natRef, routeTable := nodeSubnetEgress(c, nat)
 	subnets := network.SubnetTypeArray{
 		network.SubnetTypeArgs{
 			Name:          pulumi.String(v.NodeSubnet.Name),
 			AddressPrefix: pulumi.String(v.NodeSubnet.CIDR),
+			NatGateway:    natRef,
+			RouteTable:    routeTable,
 		},
 	}
 	for _, s := range podSubnets {

@@ -22,12 +22,13 @@ const configACNSPending = spec.ConfigACNSPending
 // acnsProperty is the ARM property the ACNS step sets.
 const acnsProperty = components.ACNSIgnorePath
 
-// acnsL7Note is the note of the L7 level after a Pulumi update of the
-// cluster, which API 2024-10-01 may reset: the up checks it again.
-const acnsL7Note = "API 2024-10-01 has no L7 level (and its updates may reset it); the Engine checks and sets it with API " + acns.APIVersion
+// acnsL7Note is the note of the L7 level, WireGuard or eBPF host routing
+// after a Pulumi update of the cluster, which API 2024-10-01 may reset: the
+// up checks them again.
+const acnsL7Note = "API 2024-10-01 has no L7 level, WireGuard or eBPF host routing (and its updates may reset them); the Engine checks and sets them with API " + acns.EnsureAPIVersion
 
 // acnsNote says why ACNS goes through ARM, for results and PR comments.
-const acnsNote = "azure-native 2.88.0 (API 2024-10-01) can neither set the L7 level nor switch ACNS on an existing cluster in place; the Engine sets it with API " + acns.APIVersion
+const acnsNote = "azure-native 2.88.0 (API 2024-10-01) can neither set the L7 level, WireGuard or eBPF host routing nor switch ACNS on an existing cluster in place; the Engine sets it with API " + acns.EnsureAPIVersion
 
 // ACNSError is an up whose Pulumi part succeeded but whose ACNS step
 // through ARM did not: the cluster's ACNS is not yet what the spec says.
@@ -54,9 +55,9 @@ func acnsInvolved(prev *spec.Cluster, want spec.ACNS, pending bool) bool {
 }
 
 // plannedACNS is what a preview says the ACNS step will do, without reading
-// ARM: a change of the spec's ACNS, an unfinished one, the L7 level of a
-// new cluster, or the L7 level after a Pulumi update of the cluster (which
-// API 2024-10-01 may reset).
+// ARM: a change of the spec's ACNS, an unfinished one, the L7 level,
+// WireGuard or eBPF host routing of a new cluster, or those after a Pulumi
+// update of the cluster (which API 2024-10-01 may reset).
 func plannedACNS(prev *spec.Cluster, want spec.ACNS, pending bool, steps []result.Step, clusterName string) []result.ARMChange {
 	want = want.Effective()
 	change := result.ARMChange{Resource: clusterName, Property: acnsProperty, New: want.String(), Note: acnsNote}
@@ -65,7 +66,7 @@ func plannedACNS(prev *spec.Cluster, want spec.ACNS, pending bool, steps []resul
 		change.Note = "left pending by an earlier up; " + acnsNote
 	case prev != nil && prev.ACNS.Effective() != want:
 		change.Old = prev.ACNS.Effective().String()
-	case want.Security.L7() && (prev == nil || updatesCluster(steps)):
+	case (want.Security.L7() || want.UsesAPI2026()) && (prev == nil || updatesCluster(steps)):
 		change.Note = acnsL7Note
 	default:
 		return nil

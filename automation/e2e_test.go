@@ -318,7 +318,7 @@ func TestE2ECancelUp(t *testing.T) {
 func TestE2EConcurrentUps(t *testing.T) {
 	h := newHarness(t, harnessOptions{Sim: azuresim.Options{
 		Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpCreate}: 4 * time.Second}}})
-	other, err := New(Options{Dir: h.dir, Passphrase: "e2e-passphrase", CLI: h.eng.CLI(), PulumiHome: filepath.Join(h.dir, "home"), Env: h.env})
+	other, err := New(Options{Now: testNow, Dir: h.dir, Passphrase: "e2e-passphrase", CLI: h.eng.CLI(), PulumiHome: filepath.Join(h.dir, "home"), Env: h.env})
 	require.NoError(t, err)
 	c := referenceSpec("concurrent")
 	ctx := t.Context()

@@ -39,6 +39,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
@@ -96,6 +97,11 @@ type Options struct {
 	// only when that step first runs. The simulator's ARM front end plugs
 	// in here (ARM.Transport).
 	ACNS *acns.ClientOptions
+	// Now is the Engine's clock for the AKS support windows: Preview and Up
+	// refuse a new cluster, or a change to a Kubernetes minor, that AKS
+	// would not create on that day (spec.Cluster.ValidateSupport). Nil is
+	// time.Now; tests give a fixed day.
+	Now func() time.Time
 }
 
 // Engine runs operations on the stacks of one project. It is safe for

@@ -93,7 +93,7 @@ func TestMigrationLeavesNoReplacement(t *testing.T) {
 	t.Cleanup(sim.Stop)
 
 	dataplane := "azure"
-	eng, err := New(Options{Dir: t.TempDir(), Passphrase: "migration test passphrase", CLI: cli,
+	eng, err := New(Options{Now: testNow, Dir: t.TempDir(), Passphrase: "migration test passphrase", CLI: cli,
 		Env: sim.EnvVars(), Program: legacyCluster(&dataplane)})
 	require.NoError(t, err)
 	ctx := context.Background()

@@ -55,6 +55,9 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ Pr
 	if err != nil {
 		return nil, err
 	}
+	if err := e.checkSupport(stack, c, prev); err != nil {
+		return nil, err
+	}
 	st, err := e.prepare(ctx, stack, &c)
 	if err != nil {
 		return nil, err
@@ -123,6 +126,9 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 	}
 	prev, pending, err := e.stored(ctx, stack, c)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.checkSupport(stack, c, prev); err != nil {
 		return nil, err
 	}
 	st, err := e.prepare(ctx, stack, &c)

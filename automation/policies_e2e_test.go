@@ -23,7 +23,7 @@ func TestSetPoliciesCheckedAgainstTheCluster(t *testing.T) {
 	_, err := sim.Start(context.Background())
 	require.NoError(t, err)
 	t.Cleanup(sim.Stop)
-	eng, err := New(Options{Dir: t.TempDir(), Passphrase: "policies test passphrase", CLI: testCLI(t), Env: providerEnv(t, sim)})
+	eng, err := New(Options{Now: testNow, Dir: t.TempDir(), Passphrase: "policies test passphrase", CLI: testCLI(t), Env: providerEnv(t, sim)})
 	require.NoError(t, err)
 	ctx := context.Background()
 	c := referenceSpec("pol") // ACNS off

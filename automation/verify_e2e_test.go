@@ -52,7 +52,7 @@ func TestVerifyAfterUp(t *testing.T) {
 	t.Cleanup(kube.Stop)
 	debug := kubesim.DebugProviders(sim.EnvVars()["PULUMI_DEBUG_PROVIDERS"], kube.DebugProviderEntry())
 
-	eng, err := New(Options{Dir: t.TempDir(), Passphrase: "verify test passphrase", CLI: testCLI(t),
+	eng, err := New(Options{Now: testNow, Dir: t.TempDir(), Passphrase: "verify test passphrase", CLI: testCLI(t),
 		Env: map[string]string{"PULUMI_DEBUG_PROVIDERS": debug}})
 	require.NoError(t, err)
 	ctx := context.Background()

@@ -1,31 +1,37 @@
 // Package acns reads and sets a cluster's Advanced Container Networking
 // Services (networkProfile.advancedNetworking) through Azure Resource
-// Manager with the Azure SDK for Go, armcontainerservice/v8 (API version
-// 2025-10-01): the part of ACNS that the ManagedCluster of azure-native
-// 2.88.0 (API 2024-10-01) cannot express or cannot change in place.
+// Manager: the part of ACNS that the ManagedCluster of azure-native 2.88.0
+// (API 2024-10-01) cannot express or cannot change in place.
 //
 // Pulumi creates a cluster with advancedNetworking's enabled,
-// observability.enabled and security.enabled; API 2024-10-01 has no
-// security.advancedNetworkPolicies, so the L7 level (API 2025-08-01 and
-// later; FQDN when unset) can only be set here. On an existing cluster
-// every ACNS change goes through here too (components.ACNSIgnorePath says
-// why). The automation Engine calls Client.Ensure after every up whose spec
-// involves ACNS and then refreshes the stack, so that the next preview shows
-// no diff; automation/migrate's ACNS change uses FromARM and ToARM.
+// observability.enabled and security.enabled. API 2024-10-01 has no
+// security.advancedNetworkPolicies (the L7 level, API 2025-08-01 and later;
+// FQDN when unset), no security.transitEncryption (WireGuard) and no
+// performance.accelerationMode (eBPF host routing, BpfVeth), both API
+// 2026-01-01 and GA in April 2026; on an existing cluster every ACNS change
+// goes through here too (components.ACNSIgnorePath says why). Get and Ensure
+// speak API 2026-01-01 (EnsureAPIVersion) with requests built on azcore,
+// since no Azure SDK for Go served here has that version; FromARM and ToARM
+// map the typed armcontainerservice/v8 model (API 2025-10-01) that
+// automation/migrate uses. The automation Engine calls Client.Ensure after
+// every up whose spec involves ACNS and then refreshes the stack, so that the
+// next preview shows no diff.
 //
 //	client, err := acns.NewClient(acns.ClientOptions{}) // DefaultAzureCredential
-//	u, err := client.Ensure(ctx, clusterID, spec.ACNS{Enabled: true, Security: spec.ACNSSecurityL7})
+//	u, err := client.Ensure(ctx, clusterID, spec.ACNS{Enabled: true, Security: spec.ACNSSecurityL7,
+//		TransitEncryption: spec.TransitEncryptionWireGuard})
 //	if u.Changed { /* refresh the stack */ }
 package acns
 
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v8"
@@ -33,7 +39,8 @@ import (
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
-// APIVersion is the ARM API version of the SDK this package uses.
+// APIVersion is the ARM API version of the typed model FromARM and ToARM
+// map (armcontainerservice/v8).
 const APIVersion = "2025-10-01"
 
 // FromARM is the ACNS state of an ARM advancedNetworking object, with ARM's
@@ -95,6 +102,9 @@ type ClientOptions struct {
 // credential reaches.
 type Client struct {
 	o ClientOptions
+
+	rawMu sync.Mutex
+	raw   *arm.Client // API 2026-01-01 requests, made on first use
 }
 
 // NewClient returns a Client; with no Credential it builds a
@@ -126,89 +136,64 @@ type Update struct {
 	Changed bool
 }
 
-// Get reads a cluster's ACNS.
+// Get reads a cluster's ACNS, at API 2026-01-01.
 func (c *Client) Get(ctx context.Context, clusterID string) (spec.ACNS, error) {
-	mc, _, err := c.get(ctx, clusterID)
+	rid, err := clusterRID(clusterID)
 	if err != nil {
 		return spec.ACNS{}, err
 	}
-	return FromARM(advancedNetworking(mc)), nil
+	m, err := c.get2026(ctx, rid)
+	if err != nil {
+		return spec.ACNS{}, fmt.Errorf("acns: read cluster %s: %w", clusterID, err)
+	}
+	return FromJSON(m.advancedNetworking()), nil
 }
 
 // Ensure makes the cluster's ACNS want, idempotently: it reads the cluster
-// and, only when its ACNS differs, sends the cluster back as read with
-// networkProfile.advancedNetworking set to ToARM(want) and nothing else
-// changed (a PUT with If-Match on the ETag, as az aks update does), then
-// waits for the long-running operation. A cluster already at want is not
-// written. The caller refreshes its Pulumi stack when Update.Changed.
+// at API 2026-01-01 and, only when its ACNS differs, sends the cluster back
+// as read with networkProfile.advancedNetworking set to ToJSON(want) and
+// nothing else changed (a PUT with If-Match on the ETag, as az aks update
+// does), then waits for the long-running operation. A cluster already at
+// want is not written. The caller refreshes its Pulumi stack when
+// Update.Changed.
 func (c *Client) Ensure(ctx context.Context, clusterID string, want spec.ACNS) (Update, error) {
 	want = want.Effective()
-	mc, rid, err := c.get(ctx, clusterID)
+	u := Update{ClusterID: clusterID}
+	rid, err := clusterRID(clusterID)
 	if err != nil {
-		return Update{ClusterID: clusterID}, err
+		return u, err
 	}
-	u := Update{ClusterID: clusterID, Before: FromARM(advancedNetworking(mc))}
+	m, err := c.get2026(ctx, rid)
+	if err != nil {
+		return u, fmt.Errorf("acns: read cluster %s: %w", clusterID, err)
+	}
+	u.Before = FromJSON(m.advancedNetworking())
 	u.After = u.Before
 	if u.Before == want {
 		return u, nil
 	}
-	if mc.Properties == nil || mc.Properties.NetworkProfile == nil {
+	np := m.networkProfile()
+	if np == nil {
 		return u, fmt.Errorf("acns: cluster %s: ARM returned no networkProfile", clusterID)
 	}
-	mc.Properties.NetworkProfile.AdvancedNetworking = ToARM(want)
-	clusters, err := c.clusters(rid.SubscriptionID)
-	if err != nil {
-		return u, err
-	}
-	var opts *armcontainerservice.ManagedClustersClientBeginCreateOrUpdateOptions
-	if mc.ETag != nil {
-		opts = &armcontainerservice.ManagedClustersClientBeginCreateOrUpdateOptions{IfMatch: mc.ETag}
-	}
-	poller, err := clusters.BeginCreateOrUpdate(ctx, rid.ResourceGroupName, rid.Name, mc, opts)
-	if err != nil {
-		return u, fmt.Errorf("acns: cluster %s: set ACNS %s: %w", clusterID, want, err)
-	}
+	np["advancedNetworking"] = ToJSON(want)
 	u.Changed = true
-	res, err := poller.PollUntilDone(ctx, &runtime.PollUntilDoneOptions{Frequency: c.o.PollInterval})
+	res, err := c.put2026(ctx, rid, m)
 	if err != nil {
-		return u, fmt.Errorf("acns: cluster %s: set ACNS %s: the update was sent and did not finish: %w", clusterID, want, err)
+		return u, fmt.Errorf("acns: cluster %s: set ACNS %s (API %s): %w", clusterID, want, EnsureAPIVersion, err)
 	}
-	u.After = FromARM(advancedNetworking(res.ManagedCluster))
+	u.After = FromJSON(res.advancedNetworking())
 	if u.After != want {
 		return u, fmt.Errorf("acns: cluster %s: ARM reported success but returned ACNS %s, not %s", clusterID, u.After, want)
 	}
 	return u, nil
 }
 
-// get reads the cluster by its ARM ID.
-func (c *Client) get(ctx context.Context, clusterID string) (armcontainerservice.ManagedCluster, *arm.ResourceID, error) {
+// clusterRID parses a managed cluster's ARM ID.
+func clusterRID(clusterID string) (*arm.ResourceID, error) {
 	rid, err := arm.ParseResourceID(clusterID)
-	if err != nil || rid.ResourceType.String() == "" || rid.ResourceGroupName == "" {
-		return armcontainerservice.ManagedCluster{}, nil, fmt.Errorf("acns: %q is not a managed cluster ID", clusterID)
+	if err != nil || !strings.EqualFold(rid.ResourceType.String(), "Microsoft.ContainerService/managedClusters") || rid.ResourceGroupName == "" {
+		return nil, fmt.Errorf("acns: %q is not a managed cluster ID", clusterID)
 	}
-	clusters, err := c.clusters(rid.SubscriptionID)
-	if err != nil {
-		return armcontainerservice.ManagedCluster{}, nil, err
-	}
-	got, err := clusters.Get(ctx, rid.ResourceGroupName, rid.Name, nil)
-	if err != nil {
-		return armcontainerservice.ManagedCluster{}, nil, fmt.Errorf("acns: read cluster %s: %w", clusterID, err)
-	}
-	return got.ManagedCluster, rid, nil
-}
-
-func (c *Client) clusters(subscription string) (*armcontainerservice.ManagedClustersClient, error) {
-	opts := c.o.ARM
-	client, err := armcontainerservice.NewManagedClustersClient(subscription, c.o.Credential, &opts)
-	if err != nil {
-		return nil, fmt.Errorf("acns: azure client for subscription %s: %w", subscription, err)
-	}
-	return client, nil
-}
-
-func advancedNetworking(mc armcontainerservice.ManagedCluster) *armcontainerservice.AdvancedNetworking {
-	if mc.Properties == nil || mc.Properties.NetworkProfile == nil {
-		return nil
-	}
-	return mc.Properties.NetworkProfile.AdvancedNetworking
+	return rid, nil
 }

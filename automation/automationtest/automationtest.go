@@ -19,6 +19,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
@@ -31,6 +32,12 @@ import (
 // RequireToolsEnv names the variable that turns a missing tool from a skip
 // into a failure.
 const RequireToolsEnv = pulumitest.RequireToolsEnv
+
+// Today is the day the Engine of New judges AKS support windows on, unless
+// Options.Engine.Now is set: 2026-03-15, when Kubernetes 1.32 to 1.35 are in
+// AKS community support (spec.Versions), so tests do not age with the
+// calendar.
+var Today = time.Date(2026, time.March, 15, 12, 0, 0, 0, time.UTC)
 
 // Options configure New; every field is optional.
 type Options struct {
@@ -57,6 +64,9 @@ func New(t testing.TB, o Options) *simulated.Environment {
 	}
 	if o.Engine.CLI == nil {
 		o.Engine.CLI = CLI(t)
+	}
+	if o.Engine.Now == nil {
+		o.Engine.Now = func() time.Time { return Today }
 	}
 	env, err := simulated.Start(context.Background(), simulated.Options{
 		Dir: o.Dir, Passphrase: o.Passphrase, Engine: o.Engine, Azure: o.Azure, NoAPIServer: o.NoAPIServer,

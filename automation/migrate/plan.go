@@ -64,6 +64,9 @@ func (c Change) normalize() (Change, error) {
 		if a.Enabled && !a.Observability && !a.Security.FQDN() {
 			return c, fmt.Errorf("invalid change: ACNS enabled with neither observability nor security: turn one on, or set Enabled false to disable ACNS")
 		}
+		if a.UsesAPI2026() {
+			return c, fmt.Errorf("invalid change: WireGuard transit encryption and eBPF host routing need ARM API %s and the migration's update is API %s: set them in the spec and let the Engine's Up apply them (automation/acns)", acns.EnsureAPIVersion, acns.APIVersion)
+		}
 		eff := a.Effective()
 		c.ACNS = &eff
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -75,6 +76,25 @@ func TestProductionStack(t *testing.T) {
 	assert.NotNil(t, c.SystemPool.Autoscale)
 	assert.Equal(t, []string{"1", "2", "3"}, c.SystemPool.Zones)
 	assert.True(t, c.Security.PrivateCluster || len(c.Security.AuthorizedIPRanges) > 0)
+
+	// The production settings (issue 11): each one is used.
+	c = c.WithDefaults()
+	assert.Equal(t, spec.TierStandard, c.SKU.Tier, "an uptime SLA")
+	assert.Equal(t, spec.UpgradePatch, c.Upgrades.Channel)
+	assert.NotNil(t, c.Upgrades.ClusterWindow, "cluster upgrades in a window")
+	assert.NotNil(t, c.Upgrades.NodeOSWindow, "node OS upgrades in a window")
+	assert.Equal(t, spec.OutboundUserAssignedNATGateway, c.Egress.OutboundType)
+	assert.True(t, c.CreatesNATGateway())
+	assert.True(t, c.Identity.UserAssigned())
+	assert.NotNil(t, c.Identity.Kubelet)
+	assert.NotEmpty(t, c.NodeResourceGroup)
+	for _, p := range c.Pools() {
+		assert.Equal(t, spec.OSDiskEphemeral, p.OSDiskType, p.Name)
+	}
+	assert.Equal(t, spec.TransitEncryptionWireGuard, c.ACNS.TransitEncryption)
+	assert.Equal(t, spec.AccelerationBpfVeth, c.ACNS.Acceleration)
+	// A cluster created on the day of the test data is accepted by the calendar.
+	assert.Empty(t, c.ValidateAt(time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC)))
 }
 
 // TestProgramUnderMocks runs the root program on each stack's config.

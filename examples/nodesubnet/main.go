@@ -39,7 +39,7 @@ func clusterSpec(adminGroup string) spec.Cluster {
 		Name:              "aks-nodesubnet-example",
 		Location:          "northeurope",
 		ResourceGroup:     spec.ResourceGroup{Name: "rg-aks-nodesubnet-example"},
-		KubernetesVersion: "1.31",
+		KubernetesVersion: "1.35",
 		Network: spec.Network{
 			Mode:         spec.NodeSubnet{},
 			ServiceCIDR:  "10.0.0.0/16",

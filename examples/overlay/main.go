@@ -41,7 +41,7 @@ func clusterSpec(adminGroup string) spec.Cluster {
 		Name:              "aks-overlay-example",
 		Location:          "westeurope",
 		ResourceGroup:     spec.ResourceGroup{Name: "rg-aks-overlay-example"},
-		KubernetesVersion: "1.32",
+		KubernetesVersion: "1.35",
 		Network: spec.Network{
 			Mode:         spec.Overlay{PodCIDR: "192.168.0.0/16"},
 			ServiceCIDR:  "10.0.0.0/16",

@@ -1,19 +1,24 @@
 // Command plan validates cluster specs and prints their plan, with no cloud
 // and no Pulumi: the IP mode, the expected minimum Cilium version, the
-// features the Kubernetes version allows, how full each range gets at the
-// pools' autoscaler maximum plus surge, and the baseline policies. It is
-// what an internal platform runs before it queues a deployment, and the
-// first step of `make demo`.
+// features the Kubernetes version allows, the minor's AKS support window,
+// the tier, upgrade channels and maintenance windows, egress, identities,
+// each pool's OS disk, AKS's limits, how full each range gets at the pools'
+// autoscaler maximum plus surge, and the baseline policies. It is what an
+// internal platform runs before it queues a deployment, and the first step
+// of `make demo`.
 //
-//	go run ./examples/plan stacks/Pulumi.overlay.yaml my-spec.yaml
+//	go run ./examples/plan [--today 2026-12-01] stacks/Pulumi.overlay.yaml my-spec.yaml
 //	go run ./examples/plan --html plan.html stacks/Pulumi.vnet.yaml
 //
 // A file is either a Pulumi stack config (the spec under the key
 // "aks-cilium:cluster", the baseline policies under "aks-cilium:policies")
 // or a bare spec. --html FILE writes the plan of one file as a page
 // (components/planview): the address map drawn to scale and the policies'
-// reachability matrix, one self-contained HTML file. Exit code 1 when any
-// spec is invalid (the page is written all the same: it shows why).
+// reachability matrix, one self-contained HTML file. The text plan judges
+// the spec for a cluster created on --today (default: today, UTC): a
+// Kubernetes minor AKS no longer creates then is an error
+// (spec.Cluster.ValidateAt). Exit code 1 when any spec is invalid (the page
+// is written all the same: it shows why), 2 on bad usage.
 package main
 
 import (
@@ -22,20 +27,23 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/planview"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
 
-const usage = "usage: plan [--html PAGE] FILE...  (Pulumi.<stack>.yaml or a bare cluster spec; --html takes one FILE)"
+const usage = "usage: plan [--today YYYY-MM-DD] [--html PAGE] FILE...  (Pulumi.<stack>.yaml or a bare cluster spec; --html takes one FILE)"
 
 func main() {
 	html := flag.String("html", "", "write the plan of the one FILE as a self-contained HTML page to `PAGE`")
+	today := flag.String("today", time.Now().UTC().Format(time.DateOnly), "judge AKS support windows for a cluster created on this day, `YYYY-MM-DD`")
 	flag.Usage = func() { fmt.Fprintln(os.Stderr, usage); flag.PrintDefaults() }
 	flag.Parse()
 	files := flag.Args()
-	if len(files) == 0 || *html != "" && len(files) != 1 {
+	day, err := time.Parse(time.DateOnly, *today)
+	if err != nil || len(files) == 0 || *html != "" && len(files) != 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -54,7 +62,7 @@ func main() {
 	}
 	failed := false
 	for _, file := range files {
-		if err := plan(file); err != nil {
+		if err := plan(file, day); err != nil {
 			fmt.Printf("%s: INVALID\n%s\n\n", file, indent(err.Error()))
 			failed = true
 		}
@@ -83,13 +91,14 @@ func writeHTML(file, page string) (valid bool, err error) {
 	return p.Valid(), f.Close()
 }
 
-func plan(file string) error {
+// plan prints the plan of one file for a cluster created on today.
+func plan(file string, today time.Time) error {
 	in, err := planview.ReadFile(file)
 	if err != nil {
 		return err
 	}
 	c := in.Cluster.WithDefaults()
-	errs := c.Validate()
+	errs := c.ValidateAt(today)
 	var cfg netpol.Config
 	if in.Policies != nil {
 		var perr error
@@ -114,14 +123,34 @@ func plan(file string) error {
 	fmt.Printf("  IP mode      %s, Cilium data plane and network policy\n", c.Network.Mode.Kind())
 	fmt.Printf("  Kubernetes   %s: Cilium %s or later expected\n", c.KubernetesVersion, k.Row.MinCilium)
 	fmt.Printf("  features     %s\n", joinFeatures(k.Features()))
+	fmt.Printf("  support      %s\n", support(c, today))
+	fmt.Printf("  tier         %s\n", tier(c.SKU))
+	fmt.Printf("  upgrades     channel %s, node OS %s\n", c.Upgrades.Channel, c.Upgrades.NodeOSChannel)
+	for _, w := range []struct {
+		name   string
+		window *spec.MaintenanceWindow
+	}{{spec.MaintenanceClusterAutoUpgrade, c.Upgrades.ClusterWindow}, {spec.MaintenanceNodeOSUpgrade, c.Upgrades.NodeOSWindow}} {
+		if w.window != nil {
+			fmt.Printf("  window       %s: %s\n", w.name, w.window)
+		}
+	}
+	fmt.Printf("  egress       %s\n", c.Egress)
+	fmt.Printf("  identity     %s\n", c.Identity)
+	fmt.Printf("  node RG      %s\n", c.EffectiveNodeResourceGroup())
 	fmt.Printf("  ACNS         %s\n", c.ACNS)
 	fmt.Printf("  monitoring   %s\n", monitoring(c.Monitoring))
 	for _, p := range c.Pools() {
-		fmt.Printf("  pool %-7s %s, %d-%d nodes, maxPods %d, surge %s, %s\n", p.Name, p.VMSize, p.Count, p.MaxNodes(), p.MaxPods, p.MaxSurge, p.OSSKU)
+		fips := ""
+		if p.FIPS {
+			fips = ", FIPS"
+		}
+		fmt.Printf("  pool %-7s %s, %d-%d nodes, maxPods %d, surge %s, %s (%s)%s, OS disk %s\n", p.Name, p.VMSize, p.Count, p.MaxNodes(), p.MaxPods,
+			p.MaxSurge, p.OSSKU, spec.NodeOS(p.OSSKU, k), fips, p.OSDisk())
 	}
 	for _, capa := range c.Capacity() {
 		fmt.Printf("  capacity     %s\n", capa)
 	}
+	fmt.Printf("  limits       %s\n", limits(c))
 	if in.Policies != nil {
 		b, err := netpol.Build(cfg)
 		if err != nil {
@@ -134,8 +163,73 @@ func plan(file string) error {
 			fmt.Printf("  lint         %s\n", f)
 		}
 	}
+	for _, n := range notes(c) {
+		fmt.Printf("  note         %s\n", n)
+	}
 	fmt.Println()
 	return nil
+}
+
+// support says where the cluster's minor stands in its AKS support window.
+func support(c spec.Cluster, today time.Time) string {
+	status, w := c.Support(today)
+	if status == spec.SupportUnknown {
+		return "not in the AKS release calendar of the version table (allowNewerKubernetes); not judged"
+	}
+	return fmt.Sprintf("%s on %s (%s)", status, today.Format(time.DateOnly), w)
+}
+
+// tier says the tier and support plan with what they give.
+func tier(s spec.SKU) string {
+	what := map[spec.Tier]string{
+		spec.TierFree:     "no uptime SLA; AKS recommends it for at most 10 nodes",
+		spec.TierStandard: "uptime SLA",
+		spec.TierPremium:  "uptime SLA, long-term support available",
+	}[s.Tier]
+	return fmt.Sprintf("%s (%s), support plan %s", s.Tier, what, s.SupportPlan)
+}
+
+// limits says how close the spec gets to AKS's stated limits.
+func limits(c spec.Cluster) string {
+	nodes := 0
+	for _, p := range c.Pools() {
+		nodes += p.MaxNodes()
+	}
+	return fmt.Sprintf("%d of %d nodes per cluster (default quota %d), %d of %d pools, %d of %d authorized IP ranges",
+		nodes, spec.MaxNodesPerCluster, spec.DefaultNodesPerClusterCap, len(c.Pools()), spec.MaxPoolsPerCluster,
+		len(c.Security.AuthorizedIPRanges), spec.MaxAuthorizedIPRanges)
+}
+
+// notes are what is valid but worth a second look.
+func notes(c spec.Cluster) []string {
+	var out []string
+	nodes := 0
+	zones := map[string]bool{}
+	for _, p := range c.Pools() {
+		nodes += p.MaxNodes()
+		for _, z := range p.Zones {
+			zones[z] = true
+		}
+	}
+	if c.SKU.Tier == spec.TierFree && nodes > spec.FreeTierRecommendedNodes {
+		out = append(out, fmt.Sprintf("the pools reach %d nodes on the Free tier, which AKS recommends for at most %d: consider sku.tier Standard", nodes, spec.FreeTierRecommendedNodes))
+	}
+	if nodes > spec.DefaultNodesPerClusterCap {
+		out = append(out, fmt.Sprintf("more than %d nodes needs a quota increase from Azure support", spec.DefaultNodesPerClusterCap))
+	}
+	if g := c.Egress.NATGateway; g != nil && c.Egress.OutboundType == spec.OutboundUserAssignedNATGateway && len(zones) > 1 {
+		where := "no zone (Azure places it in one)"
+		if g.Zone != "" {
+			where = "zone " + g.Zone
+		}
+		if g.ID == "" {
+			out = append(out, fmt.Sprintf("the NAT gateway is zonal, in %s, and the pools span %d zones: an outage of its zone stops egress for every pool", where, len(zones)))
+		}
+	}
+	if c.ACNS.UsesAPI2026() {
+		out = append(out, "WireGuard and eBPF host routing are set through ARM (API "+spec.ACNSAPI2026+") after the create, by the automation Engine's up (docs/acns.md)")
+	}
+	return out
 }
 
 // monitoring says which billed monitoring parts are on.

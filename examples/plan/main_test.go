@@ -1,10 +1,12 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,14 +18,15 @@ import (
 // every mistake with its field path (make demo shows both).
 func TestPlanShippedConfigs(t *testing.T) {
 	for _, f := range []string{"../../stacks/Pulumi.overlay.yaml", "../../stacks/Pulumi.vnet.yaml", "../../stacks/Pulumi.nodesubnet.yaml"} {
-		require.NoError(t, plan(f), f)
+		require.NoError(t, plan(f, testToday), f)
 	}
-	err := plan("invalid.yaml")
+	err := plan("invalid.yaml", testToday)
 	require.Error(t, err)
 	for _, path := range []string{"name:", "location:", "network.vnet.nodeSubnet.cidr:", "network.dnsServiceIP:", "userPools[0].osType:", "acns.security:"} {
 		assert.Contains(t, err.Error(), path)
 	}
-	assert.Contains(t, err.Error(), "7 problems")
+	assert.Contains(t, err.Error(), "8 problems", "1.28 is also past its LTS on the day")
+	assert.Contains(t, err.Error(), "AKS no longer creates clusters with Kubernetes 1.28")
 	assert.Contains(t, err.Error(), "[SPEC201]", "each problem carries its rule code")
 }
 
@@ -42,6 +45,9 @@ func TestLoadRefusesAmbiguousFiles(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "[SPEC004]")
 }
+
+// testToday is the day the tests judge support windows on.
+var testToday = time.Date(2026, time.December, 1, 0, 0, 0, 0, time.UTC)
 
 func TestLoadBareSpecAndStackConfig(t *testing.T) {
 	in, err := planview.ReadFile("invalid.yaml")
@@ -62,7 +68,7 @@ func TestPlanChecksPolicies(t *testing.T) {
 	require.NoError(t, err)
 	bad := filepath.Join(t.TempDir(), "Pulumi.bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte(strings.Replace(string(data), "namespaces: [shop, payments]", "namespaces: [shop, Payments]", 1)), 0o600))
-	err = plan(bad)
+	err = plan(bad, testToday)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "policies.namespaces[1]")
 }
@@ -86,4 +92,35 @@ func TestWriteHTML(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(page), `data-verdict="invalid"`)
 	assert.Contains(t, string(page), `data-code="SPEC111"`)
+}
+
+// TestPlanShowsProductionSettings: plan prints every production setting of
+// the production-like stack.
+func TestPlanShowsProductionSettings(t *testing.T) {
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	stdout := os.Stdout
+	os.Stdout = w
+	perr := plan("../../stacks/Pulumi.vnet.yaml", testToday)
+	os.Stdout = stdout
+	require.NoError(t, w.Close())
+	out, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, perr)
+	for _, want := range []string{
+		"support      community on 2026-12-01 (GA 2026-03-01, community support to 2027-03-31, LTS to 2028-03-31)",
+		"tier         Standard (uptime SLA), support plan KubernetesOfficial",
+		"upgrades     channel patch, node OS NodeImage",
+		"window       aksManagedAutoUpgradeSchedule: every 1 week(s) on Sunday, 02:00 +01:00 for 4h, 1 blackout span(s)",
+		"window       aksManagedNodeOSUpgradeSchedule: every 1 week(s) on Saturday, 02:00 +01:00 for 4h",
+		"egress       NAT gateway natgw-aks-cilium-prod (new, 2 public IP(s), no zone, idle timeout 4 min)",
+		"identity     user-assigned control plane id-aks-cilium-prod, kubelet id-aks-cilium-prod-kubelet",
+		"node RG      rg-aks-cilium-prod-nodes",
+		"WireGuard encryption, BpfVeth host routing",
+		"AzureLinux (Azure Linux 3.0), OS disk Ephemeral 150 GiB (the VM's temp storage)",
+		"limits       36 of 5000 nodes per cluster",
+		"note         the NAT gateway is zonal",
+	} {
+		assert.Contains(t, string(out), want)
+	}
 }

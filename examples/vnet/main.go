@@ -41,7 +41,7 @@ func clusterSpec(adminGroup string) spec.Cluster {
 		Name:              "aks-vnet-example",
 		Location:          "westeurope",
 		ResourceGroup:     spec.ResourceGroup{Name: "rg-aks-vnet-example"},
-		KubernetesVersion: "1.32",
+		KubernetesVersion: "1.35",
 		Network: spec.Network{
 			Mode: spec.PodSubnet{Subnets: []spec.Subnet{
 				{Name: "pods-system", CIDR: "10.10.16.0/22"},

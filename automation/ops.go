@@ -55,9 +55,6 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ Pr
 	if err != nil {
 		return nil, err
 	}
-	if err := e.checkSupport(stack, c, prev); err != nil {
-		return nil, err
-	}
 	st, err := e.prepare(ctx, stack, &c)
 	if err != nil {
 		return nil, err
@@ -126,9 +123,6 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 	}
 	prev, pending, err := e.stored(ctx, stack, c)
 	if err != nil {
-		return nil, err
-	}
-	if err := e.checkSupport(stack, c, prev); err != nil {
 		return nil, err
 	}
 	st, err := e.prepare(ctx, stack, &c)
@@ -342,7 +336,10 @@ func (e *Engine) checkSpecUpdate(stack string, c spec.Cluster, replacements bool
 	if err != nil {
 		return err
 	}
-	return e.checkUpdate(stack, d, replacements)
+	if err := e.checkUpdate(stack, d, replacements); err != nil {
+		return err
+	}
+	return e.checkSupport(stack, d)
 }
 
 // prepare validates the spec (when given) and returns the stack's handle.

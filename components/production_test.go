@@ -260,8 +260,11 @@ func TestInvalidProductionSpecRegistersNothing(t *testing.T) {
 		_, err := NewPlatform(ctx, "plat", c)
 		return err
 	})
-	var se *SpecError
-	require.True(t, errors.As(err, &se), "%v", err)
+	var inv *spec.InvalidError
+	require.True(t, errors.As(err, &inv), "%v", err)
+	assert.Contains(t, inv.Codes(), spec.CodeManagedNATGateway)
+	assert.Contains(t, inv.Codes(), spec.CodeMaintenanceWindow)
+	assert.Contains(t, inv.Codes(), spec.CodeWindowChannel)
 	assert.Contains(t, err.Error(), "ManagedNATGatewayWithCustomVNetNotAllowed")
 	assert.Contains(t, err.Error(), "upgrades.clusterWindow.durationHours")
 	assert.Contains(t, err.Error(), "upgrades.clusterWindow: Invalid value")

@@ -467,3 +467,70 @@ func TestACNSAPI2026(t *testing.T) {
 	assert.False(t, ACNS{TransitEncryption: TransitEncryptionWireGuard}.UsesAPI2026(), "off is off")
 	assert.Equal(t, "on (security L7, WireGuard encryption)", a.String())
 }
+
+// productionUpdateCases make each production update rule fire
+// (TestProductionUpdates and TestEveryRuleIsListedAndFires run them).
+func productionUpdateCases() []updateCase {
+	return []updateCase{
+		{name: "outbound type", mutate: func(c *Cluster) {
+			c.Egress = Egress{OutboundType: OutboundUserDefinedRouting, RouteTableID: testRouteTable}
+		}, path: "egress.outboundType", code: CodeOutboundTypeChanged, replaceable: true, detail: `cannot change from "loadBalancer"`},
+		{name: "node resource group", mutate: func(c *Cluster) { c.NodeResourceGroup = "rg-nodes" },
+			path: "nodeResourceGroup", code: CodeNodeResourceGroupChanged, replaceable: true, detail: `"MC_rg-aks-overlay_aks-overlay_westeurope"`},
+		{name: "OS disk type", base: "production", mutate: func(c *Cluster) { c.SystemPool.OSDiskType = OSDiskManaged },
+			path: "systemPool.osDiskType", code: CodeOSDiskChanged, detail: "add a pool with the new disk"},
+		{name: "OS disk size", base: "production", mutate: func(c *Cluster) { c.UserPools[0].OSDiskSizeGB = 200 },
+			path: "userPools[0].osDiskSizeGB", code: CodeOSDiskChanged, detail: "cannot change from 100"},
+	}
+}
+
+// production is overlay.yaml with explicit OS disks, the base of the OS
+// disk update cases.
+func production(t testing.TB) Cluster {
+	c := load(t, "overlay.yaml")
+	c.SystemPool.OSDiskType = OSDiskEphemeral
+	c.UserPools[0].OSDiskType, c.UserPools[0].OSDiskSizeGB = OSDiskEphemeral, 100
+	return c
+}
+
+func TestProductionUpdates(t *testing.T) {
+	for _, tc := range productionUpdateCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			old := load(t, "overlay.yaml")
+			if tc.base == "production" {
+				old = production(t)
+			}
+			c := old
+			c.UserPools = append([]NodePool(nil), old.UserPools...)
+			tc.mutate(&c)
+			require.Empty(t, c.WithDefaults().Validate(), "the new spec itself is valid")
+			errs := ValidateUpdate(old, c)
+			require.Len(t, errs, 1, "%v", errs)
+			assert.Equal(t, tc.path, errs[0].Field)
+			assert.Equal(t, tc.code, CodeOf(errs[0]))
+			assert.Equal(t, tc.replaceable, Replaceable(errs[0]))
+			assert.Contains(t, errs[0].Error(), tc.detail)
+		})
+	}
+
+	// In place: the tier, support plan, channels, windows, identities, an
+	// OS disk AKS chose being named, FIPS, another NAT gateway.
+	old := load(t, "overlay.yaml")
+	c := old
+	c.UserPools = append([]NodePool(nil), old.UserPools...)
+	c.SKU = SKU{Tier: TierPremium, SupportPlan: SupportPlanLTS}
+	c.Upgrades = Upgrades{Channel: UpgradePatch, NodeOSChannel: NodeOSSecurityPatch, ClusterWindow: &MaintenanceWindow{DurationHours: 4, StartTime: "02:00",
+		Schedule: Schedule{Weekly: &WeeklySchedule{DayOfWeek: "Sunday", IntervalWeeks: 1}}}}
+	c.Identity = Identity{ControlPlane: &UserAssignedIdentity{ResourceID: testIdentityCP, PrincipalID: testGUID}}
+	c.SystemPool.OSDiskType = OSDiskEphemeral
+	c.UserPools[0].FIPS = true
+	c.NodeResourceGroup = old.WithDefaults().DefaultNodeResourceGroup() // naming AKS's default is no change
+	require.Empty(t, c.WithDefaults().Validate())
+	assert.Empty(t, ValidateUpdate(old, c))
+
+	nat := old
+	nat.Egress = Egress{OutboundType: OutboundUserAssignedNATGateway, NATGateway: &NATGateway{}}
+	other := nat
+	other.Egress = Egress{OutboundType: OutboundUserAssignedNATGateway, NATGateway: &NATGateway{ID: testNATGateway}}
+	assert.Empty(t, ValidateUpdate(nat, other), "another NAT gateway on the node subnet is a subnet update")
+}

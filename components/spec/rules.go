@@ -118,24 +118,27 @@ const (
 	CodePoolsPerCluster     Code = "SPEC415"
 	CodeNodesPerCluster     Code = "SPEC416"
 
-	CodeRenamed               Code = "SPEC500"
-	CodeResourceGroupChanged  Code = "SPEC501"
-	CodeLocationChanged       Code = "SPEC502"
-	CodeDNSPrefixChanged      Code = "SPEC503"
-	CodeServiceCIDRChanged    Code = "SPEC504"
-	CodeDNSServiceIPChanged   Code = "SPEC505"
-	CodePodCIDRChanged        Code = "SPEC506"
-	CodePodIPModeChanged      Code = "SPEC507"
-	CodeNodeSubnetChanged     Code = "SPEC508"
-	CodePoolPodSubnetChanged  Code = "SPEC509"
-	CodeSystemVMSizeChanged   Code = "SPEC510"
-	CodePoolVMSizeChanged     Code = "SPEC511"
-	CodeOSTypeChanged         Code = "SPEC512"
-	CodeZonesChanged          Code = "SPEC513"
-	CodeMaxPodsChanged        Code = "SPEC514"
-	CodeKubernetesDowngrade   Code = "SPEC515"
-	CodeKubernetesSkipsMinor  Code = "SPEC516"
-	CodePrivateClusterEnabled Code = "SPEC517"
+	CodeRenamed                  Code = "SPEC500"
+	CodeResourceGroupChanged     Code = "SPEC501"
+	CodeLocationChanged          Code = "SPEC502"
+	CodeDNSPrefixChanged         Code = "SPEC503"
+	CodeServiceCIDRChanged       Code = "SPEC504"
+	CodeDNSServiceIPChanged      Code = "SPEC505"
+	CodePodCIDRChanged           Code = "SPEC506"
+	CodePodIPModeChanged         Code = "SPEC507"
+	CodeNodeSubnetChanged        Code = "SPEC508"
+	CodePoolPodSubnetChanged     Code = "SPEC509"
+	CodeSystemVMSizeChanged      Code = "SPEC510"
+	CodePoolVMSizeChanged        Code = "SPEC511"
+	CodeOSTypeChanged            Code = "SPEC512"
+	CodeZonesChanged             Code = "SPEC513"
+	CodeMaxPodsChanged           Code = "SPEC514"
+	CodeKubernetesDowngrade      Code = "SPEC515"
+	CodeKubernetesSkipsMinor     Code = "SPEC516"
+	CodePrivateClusterEnabled    Code = "SPEC517"
+	CodeOutboundTypeChanged      Code = "SPEC518"
+	CodeNodeResourceGroupChanged Code = "SPEC519"
+	CodeOSDiskChanged            Code = "SPEC520"
 )
 
 // Sources the rules share.
@@ -265,6 +268,9 @@ var Rules = []Rule{
 	{Code: CodeMaxPodsChanged, Fields: "systemPool.maxPods, userPools[*].maxPods", Summary: "a pool's max pods is set at creation (a mode change may move its default: set the old value); add a pool and remove this one", Source: "AKS docs: Azure CNI, maximum pods per node, 'configure the maximum pods per node at cluster create time or when creating new node pools'"},
 	{Code: CodeKubernetesDowngrade, Fields: "kubernetesVersion", Summary: "a Kubernetes version cannot go down", Source: srcAKSUpgrades + "; Kubernetes version skew policy (kubernetes.io/releases/version-skew-policy)"},
 	{Code: CodeKubernetesSkipsMinor, Fields: "kubernetesVersion", Summary: "an upgrade goes one minor version at a time", Source: srcAKSUpgrades},
+	{Code: CodeOutboundTypeChanged, Fields: "egress.outboundType", Replaceable: true, Summary: "a new outbound type replaces the cluster through Pulumi (networkProfile is forced-new); AKS migrates some types in place with az aks update --outbound-type, after which a refresh and an Up plan no replacement", Source: srcNativeDiff + "; AKS docs: egress-outboundtype, 'Update outboundType after cluster creation' (supported migration paths)"},
+	{Code: CodeNodeResourceGroupChanged, Fields: "nodeResourceGroup", Replaceable: true, Summary: "the node resource group is named at creation: only a replacement of the cluster (with AllowReplace) renames it", Source: "AKS FAQ: 'Change the node resource group name after you create the cluster' is not possible; azure-native 2.88.0 ManagedCluster forceNew list (nodeResourceGroup)"},
+	{Code: CodeOSDiskChanged, Fields: "*.osDiskType, *.osDiskSizeGB", Summary: "a pool's OS disk type and size are fixed at its creation: add a pool with the new disk and remove this one", Source: srcMCRest + ": osDiskType 'May not be changed after creation'; AKS docs: concepts-storage, 'You can't change the OS disk size after cluster or node pool creation'"},
 	{Code: CodePrivateClusterEnabled, Fields: "security.privateCluster", Summary: "an existing public cluster cannot become a private cluster; deploy a new cluster", Source: "AKS docs: private clusters, Limitations, 'No support for converting existing AKS clusters into private clusters' (learn.microsoft.com/azure/aks/private-clusters)"},
 }
 

@@ -37,6 +37,9 @@ func TestEveryRuleIsListedAndFires(t *testing.T) {
 	for _, tc := range productionCases() {
 		fired[tc.code] = "production case " + tc.name
 	}
+	for _, tc := range productionUpdateCases() {
+		fired[tc.code] = "production update case " + tc.name
+	}
 	for _, tc := range supportCases() {
 		for _, e := range tc.spec(t).ValidateSupport(tc.on) {
 			fired[CodeOf(e)] = "support case " + tc.name

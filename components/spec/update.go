@@ -53,6 +53,7 @@ func ValidateUpdate(old, new Cluster) field.ErrorList {
 		errs = append(errs, changed(CodePrivateClusterEnabled, field.NewPath("security", "privateCluster"), false, true,
 			"AKS cannot convert an existing public cluster into a private one: deploy a new cluster (a new name), or keep privateCluster: false"))
 	}
+	errs = append(errs, updateProduction(o, n)...)
 	return errs
 }
 

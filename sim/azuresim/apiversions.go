@@ -19,6 +19,12 @@ package azuresim
 //     after every Pulumi update of the cluster, which the automation Engine
 //     does (automation/acns).
 //
+// A third version, 2026-01-01, is spoken by the raw managed-cluster
+// requests of the ARM front end (arm2026.go): its ACNS properties
+// (api2026Only) are hidden from azure-native here, and armcontainerservice
+// v8 has no field for them, so a v8 GET drops them and a v8 PUT resets them
+// on the same strict reading.
+//
 // newerThan20241001 lists those properties per type, as paths in the SDK
 // shape.
 var newerThan20241001 = map[string][][]string{
@@ -28,6 +34,8 @@ var newerThan20241001 = map[string][][]string{
 		// Microsoft.ContainerService/aks/stable/2025-08-01/managedClusters.json,
 		// AdvancedNetworkingSecurity); absent from 2024-10-01.
 		{"networkProfile", "advancedNetworking", "security", "advancedNetworkPolicies"},
+		// and the API 2026-01-01 properties (arm2026.go).
+		api2026Only[0], api2026Only[1],
 	},
 }
 

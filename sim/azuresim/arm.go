@@ -27,14 +27,17 @@ import (
 // Delete, so the migration path (automation/migrate) runs against the same
 // "Azure" as the engine: an update made here is what the next refresh reads.
 // Errors arrive as *azcore.ResponseError with ARM's status, code and body.
-// It is built on the SDK's own fake servers.
+// It is built on the SDK's own fake servers. Managed-cluster GET and PUT at
+// api-version 2026-01-01 (API2026: ACNS's WireGuard and eBPF host routing,
+// which no served SDK has) are answered as raw JSON through the same
+// pipeline (arm2026.go).
 //
 //	client, _ := migrate.NewClient(migrate.ClientOptions{
 //		Credential: &azfake.TokenCredential{},
 //		ARM:        arm.ClientOptions{ClientOptions: policy.ClientOptions{Transport: sim.ARMTransport()}},
 //	})
 func (s *Simulator) ARMTransport() policy.Transporter {
-	return armTransport{inner: fake.NewServerFactoryTransport(&fake.ServerFactory{
+	return api2026Transport{s: s, next: armTransport{inner: fake.NewServerFactoryTransport(&fake.ServerFactory{
 		ManagedClustersServer: fake.ManagedClustersServer{
 			Get:                 s.armGetCluster,
 			BeginCreateOrUpdate: s.armPutCluster,
@@ -46,7 +49,7 @@ func (s *Simulator) ARMTransport() policy.Transporter {
 			BeginCreateOrUpdate: s.armPutPool,
 			BeginDelete:         s.armDeletePool,
 		},
-	})}
+	})}}
 }
 
 // armTransport answers an ARM error as ARM does: the status, the

@@ -24,6 +24,15 @@
 //	azure-native:containerservice/v20241001:AgentPool         (containerservice/v2/v20241001)
 //	azure-native:resources:DeploymentStackAtResourceGroup     (resources/v2; the monitoring templates)
 //	azure-native:authorization:RoleAssignment                 (authorization/v2, API 2022-04-01)
+//	azure-native:network:NatGateway                           (network/v2; outboundType userAssignedNATGateway)
+//	azure-native:network:PublicIPAddress                      (network/v2; the NAT gateway's IPs)
+//	azure-native:network:RouteTable                           (network/v2; outboundType userDefinedRouting)
+//	azure-native:containerservice/v20241001:MaintenanceConfiguration (containerservice/v2/v20241001)
+//
+// User-assigned managed identities are not served (aks-cilium brings them
+// by resource ID, as they exist before the cluster): AddUserAssignedIdentity
+// puts one in the simulated directory, with its principal and client IDs,
+// so a cluster may name it and role assignments may grant its principal.
 //
 // A role assignment's ID is its scope's plus
 // /providers/Microsoft.Authorization/roleAssignments/<name>; ARM's
@@ -37,7 +46,10 @@
 // armcontainerservice/v8 (API 2025-10-01). What only the newer version has
 // (networkProfile.advancedNetworking.security.advancedNetworkPolicies, the
 // ACNS L7 level) is not returned to the provider, and a provider update
-// resets it (apiversions.go says why).
+// resets it (apiversions.go says why). Managed-cluster GET and PUT at API
+// 2026-01-01 (API2026) are answered as raw JSON by the same ARMTransport:
+// ACNS's WireGuard transit encryption and eBPF host routing exist only
+// there, neither older front end shows them, and their PUTs reset them.
 //
 // A deployment stack is simulated as one resource: its template's resources
 // are listed as managed (outputs.resources) and its [resourceId(...)]
@@ -96,7 +108,11 @@
 // fields (PropertyChangeNotAllowed), pools added through the cluster,
 // Kubernetes versions, maxPods, subnet existence, placement and sizing
 // (InsufficientSubnetSize), CIDR overlaps, dnsServiceIP, subnets in use,
-// eTags (If-Match), and ARM's resource group and parent checks.
+// eTags (If-Match), ARM's resource group and parent checks, and the
+// production settings (production.go): maintenance windows, outbound types
+// and their NAT gateway or route table, NAT gateway zones and IPs, the LTS
+// tier, the node resource group, user-assigned and kubelet identities, and
+// ACNS's WireGuard and eBPF host routing.
 // docs/simulator.md is the contract: every behaviour, its source, the test
 // that shows it, and what the simulator does not model.
 //

@@ -515,22 +515,10 @@ func managedClusterOutputs(c *outputCtx, out map[string]any) {
 			o["principalId"] = guid("principal", seed)
 			o["tenantId"] = tenant
 		case "UserAssigned":
-			if uai := obj(id, "userAssignedIdentities"); uai != nil {
-				m := map[string]any{}
-				for k := range uai {
-					m[k] = map[string]any{"principalId": guid("principal", k), "clientId": guid("client", k)}
-				}
-				o["userAssignedIdentities"] = m
-			}
+			o["userAssignedIdentities"] = userAssignedOutputs(c, id)
 		}
 		out["identity"] = o
-		kubelet := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ManagedIdentity/userAssignedIdentities/%s-agentpool",
-			c.sim.subscriptionID(), nodeRG, name)
-		out["identityProfile"] = map[string]any{"kubeletidentity": map[string]any{
-			"resourceId": kubelet,
-			"clientId":   guid("kubelet-client", seed),
-			"objectId":   guid("kubelet-object", seed),
-		}}
+		out["identityProfile"] = map[string]any{"kubeletidentity": kubeletOutputs(c, in, nodeRG, name, seed)}
 	}
 
 	if pools := list(in, "agentPoolProfiles"); pools != nil {

@@ -306,13 +306,17 @@ var rules = []rule{
 }
 
 // knownPrincipal reports whether a principal is one of the simulated
-// directory's: a cluster's system- or user-assigned identity, or its
-// kubelet identity.
+// directory's: a user-assigned identity added to it
+// (AddUserAssignedIdentity), a cluster's system- or user-assigned identity,
+// or its kubelet identity.
 func knownPrincipal(st *store, principal string) bool {
 	if principal == "" {
 		return false
 	}
 	for _, r := range st.all() {
+		if r.Type == TypeUserAssignedIdentity && strings.EqualFold(str(r.Outputs, "principalId"), principal) {
+			return true
+		}
 		if r.Type != TypeManagedCluster {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	containerservice "github.com/pulumi/pulumi-azure-native-sdk/containerservice/v2/v20241001"
 	network "github.com/pulumi/pulumi-azure-native-sdk/network/v2"
 	resources "github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -66,6 +67,23 @@ func TestSDKTokens(t *testing.T) {
 			RoleDefinitionId: pulumi.String("r"), RoleAssignmentName: pulumi.String("00000000-0000-0000-0000-000000000001"),
 		})
 		if err != nil {
+			return err
+		}
+		// The production resources (components/egress.go, maintenance.go).
+		pip, err := network.NewPublicIPAddress(ctx, "pip", &network.PublicIPAddressArgs{ResourceGroupName: pulumi.String(testRG)})
+		if err != nil {
+			return err
+		}
+		if _, err = network.NewNatGateway(ctx, "natgw", &network.NatGatewayArgs{ResourceGroupName: pulumi.String(testRG),
+			PublicIpAddresses: network.SubResourceArray{network.SubResourceArgs{Id: pip.ID().ToStringOutput()}}}); err != nil {
+			return err
+		}
+		if _, err = network.NewRouteTable(ctx, "rt", &network.RouteTableArgs{ResourceGroupName: pulumi.String(testRG)}); err != nil {
+			return err
+		}
+		if _, err = containerservice.NewMaintenanceConfiguration(ctx, "mw", &containerservice.MaintenanceConfigurationArgs{
+			ResourceGroupName: pulumi.String(testRG), ResourceName: pulumi.String("aks-sim"),
+			ConfigName: pulumi.String("aksManagedAutoUpgradeSchedule")}); err != nil {
 			return err
 		}
 		_, err = resources.NewDeploymentStackAtResourceGroup(ctx, "monitoring", &resources.DeploymentStackAtResourceGroupArgs{

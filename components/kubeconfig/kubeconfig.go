@@ -71,17 +71,18 @@ func joinModes() string {
 }
 
 // Options choose the kubelogin login. The zero value is the Azure CLI login.
+// The JSON names are those of the component plugin's kubelogin input.
 type Options struct {
 	// Login is the login mode; empty means LoginAzureCLI.
-	Login LoginMode
+	Login LoginMode `json:"login,omitempty"`
 	// ClientID is the application (client) ID of the service principal
 	// (spn), the user-assigned managed identity (msi) or the federated
 	// identity (workloadidentity). Optional: kubelogin otherwise reads
 	// AZURE_CLIENT_ID / AAD_SERVICE_PRINCIPAL_CLIENT_ID.
-	ClientID string
+	ClientID string `json:"clientId,omitempty"`
 	// TenantID overrides the tenant. For spn it defaults to the tenant in
 	// the kubeconfig AKS returned; azurecli uses the CLI's tenant unless set.
-	TenantID string
+	TenantID string `json:"tenantId,omitempty"`
 }
 
 // Validate checks the options; Rewrite calls it.

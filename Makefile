@@ -16,20 +16,26 @@ KUBE_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" {print $$2; exit}' tools
 export AKS_CILIUM_PULUMI := $(TOOLS_CACHE)/pulumi-$(PULUMI_VERSION)/bin/pulumi
 export KUBEBUILDER_ASSETS := $(TOOLS_CACHE)/kubernetes-$(KUBE_VERSION)
 export AKS_CILIUM_CRDS := $(TOOLS_CACHE)/cilium-crds-$(CILIUM_VERSION)
+# node_modules of examples/typescript/package-lock.json (the TypeScript SDK test).
+export AKS_CILIUM_NODE_MODULES := $(TOOLS_CACHE)/node-modules-$(shell sha256sum examples/typescript/package-lock.json | cut -c1-12)/node_modules
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all tools test vet bench fuzz demo docs-img
+.PHONY: all tools test vet bench fuzz demo docs-img schema
 
 all: test
 
-## tools: build (once) the pulumi CLI, kube-apiserver and etcd; prints where they are
+## tools: build (once) the pulumi CLI, kube-apiserver and etcd, the language hosts, node_modules; prints where they are
 tools:
 	@bash tools/build.sh
 
+## schema: regenerate provider/schema.json from the Go types and their doc comments
+schema:
+	go generate ./provider
+
 ## vet: go vet and a gofmt check
 vet:
-	@test -z "$$(gofmt -l components stacks examples automation sim cmd internal 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l components stacks examples automation sim cmd internal; exit 1; }
+	@test -z "$$(gofmt -l components stacks examples automation sim cmd internal provider 2>/dev/null)" || { echo "gofmt needed:"; gofmt -l components stacks examples automation sim cmd internal provider; exit 1; }
 	go vet ./...
 
 ## test: the tools, vet, then every test (unit, mocks, real kube-apiserver).

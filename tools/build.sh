@@ -11,10 +11,21 @@
 #   cilium CRDs     the CustomResourceDefinitions YAML shipped in the cilium
 #                   module (cilium.io/v2 and v2alpha1), so tests validate
 #                   Cilium policies against Cilium's real schema.
+#   pulumi-language-yaml
+#                   the real YAML language host (tools/languages/go.mod:
+#                   pulumi-yaml with its own pinned pulumi), linked beside
+#                   the pulumi binary, where the CLI looks for its bundled
+#                   language hosts.
+#   pulumi-language-{nodejs,python,go,dotnet}
+#                   codegen-only hosts (tools/langhost) so that `pulumi
+#                   package gen-sdk` works offline; they run no program.
+#                   Linked beside pulumi too.
+#   node_modules    `npm ci` of examples/typescript/package-lock.json
+#                   (@pulumi/pulumi and typescript), keyed by the lockfile.
 #
 # Idempotent: a tool whose binary is cached is not rebuilt. Each binary is
-# written to a temporary name and renamed, so an interrupted build never
-# leaves a broken cached binary. TOOLS_CACHE overrides the cache folder.
+# written to a temporary name and renamed (links too), so an interrupted build
+# never leaves a broken cached tool. TOOLS_CACHE overrides the cache folder.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +36,8 @@ pulumi_version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" {print $2; exit}' 
 kube_version=$(awk '$1 == "k8s.io/kubernetes" {print $2; exit}' "$here/kubernetes/go.mod")
 kube_minor=${kube_version#v1.}
 kube_minor=${kube_minor%%.*}
+yaml_version=$(awk '$1 == "github.com/pulumi/pulumi-yaml" {print $2; exit}' "$here/languages/go.mod")
+yaml_pkg_version=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" {print $2; exit}' "$here/languages/go.mod")
 
 # build NAME DEST MODULE_DIR PACKAGE [LDFLAGS]
 build() {
@@ -89,7 +102,52 @@ else
 	echo "tools: no chromium: the plan page's browser tests need it: apt-get install chromium (Debian), or set AKS_CILIUM_CHROMIUM" >&2
 fi
 
+# link NAME TARGET: an atomic symlink.
+link() {
+	ln -sfn "$2" "$1.tmp.$$"
+	mv -Tf "$1.tmp.$$" "$1"
+}
+
+# Language hosts, linked beside pulumi: the CLI finds its bundled hosts there
+# (a plugin install refuses them), as in a Pulumi install.
+yaml_dir=$cache/pulumi-language-yaml-$yaml_version
+build "pulumi-language-yaml $yaml_version (pulumi-yaml, on pulumi $yaml_pkg_version)" "$yaml_dir/pulumi-language-yaml" "$here/languages" \
+	github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+	"-X github.com/pulumi/pulumi-yaml/pkg/version.Version=${yaml_version#v}"
+link "$pulumi_dir/bin/pulumi-language-yaml" "$yaml_dir/pulumi-language-yaml"
+# The codegen hosts are our code: key them by their source as well.
+codegen_key=$(cat "$here"/langhost/*.go "$here"/pulumi/codegen/*.go "$here"/languages/codegen/*.go | sha256sum | cut -c1-12)
+codegen_dir=$cache/codegen-hosts-$codegen_key
+build "codegen-only language hosts for nodejs, python, go (pulumi/pkg $pulumi_version)" "$codegen_dir/codegen-$pulumi_version" "$here/pulumi" \
+	./codegen "-X main.version=${pulumi_version#v}"
+build "codegen-only language host for dotnet (pulumi/pkg $yaml_pkg_version)" "$codegen_dir/codegen-dotnet-$yaml_pkg_version" "$here/languages" \
+	./codegen "-X main.version=${yaml_pkg_version#v}"
+for lang in nodejs python go; do
+	link "$pulumi_dir/bin/pulumi-language-$lang" "$codegen_dir/codegen-$pulumi_version"
+done
+link "$pulumi_dir/bin/pulumi-language-dotnet" "$codegen_dir/codegen-dotnet-$yaml_pkg_version"
+
+# The TypeScript SDK test compiles against @pulumi/pulumi and typescript from
+# npm, pinned by examples/typescript/package-lock.json.
+lock=$here/../examples/typescript/package-lock.json
+npm_dir=$cache/node-modules-$(sha256sum "$lock" | cut -c1-12)
+if [[ -d $npm_dir/node_modules ]]; then
+	echo "tools: node_modules (examples/typescript/package-lock.json) cached at $npm_dir"
+elif ! command -v npm >/dev/null; then
+	echo "tools: npm not found: the TypeScript SDK test needs Node 20+ and npm (make test fails without them)"
+else
+	echo "tools: npm ci of examples/typescript/package-lock.json (@pulumi/pulumi, typescript) ..."
+	start=$SECONDS
+	rm -rf "$npm_dir.tmp.$$" && mkdir -p "$npm_dir.tmp.$$"
+	cp "$here/../examples/typescript/package.json" "$lock" "$npm_dir.tmp.$$/"
+	(cd "$npm_dir.tmp.$$" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+	rm -rf "$npm_dir" && mv "$npm_dir.tmp.$$" "$npm_dir"
+	echo "tools: npm ci in $((SECONDS - start))s at $npm_dir"
+fi
+
 "$pulumi_dir/bin/pulumi" version >/dev/null # fails loudly if the version flag is missing
 echo "tools: AKS_CILIUM_PULUMI=$pulumi_dir/bin/pulumi ($("$pulumi_dir/bin/pulumi" version))"
 echo "tools: KUBEBUILDER_ASSETS=$kube_dir ($("$kube_dir/kube-apiserver" --version))"
 echo "tools: AKS_CILIUM_CRDS=$crd_dir"
+echo "tools: language hosts beside pulumi: yaml $yaml_version (real), nodejs python go dotnet (codegen only)"
+echo "tools: AKS_CILIUM_NODE_MODULES=$npm_dir/node_modules"

@@ -169,10 +169,10 @@ func check(t *testing.T, s *Package) []string {
 }
 
 type checker struct {
-	s        *Package
-	root     string
-	src      map[string]*source
-	seen     map[string]bool
+	s         *Package
+	root      string
+	src       map[string]*source
+	seen      map[string]bool
 	reached   map[string]bool
 	resources []string
 	problems  []string

@@ -77,7 +77,9 @@ type fixture struct {
 	azure string // the azure simulator's state file
 }
 
-func newFixture(t *testing.T, source string) *fixture {
+// newFixture copies the stack repo source; passphrase encrypts its secrets
+// (a fixed test one when empty).
+func newFixture(t *testing.T, source, passphrase string) *fixture {
 	t.Helper()
 	cli := pulumitest.CLI(t)
 	if _, err := stackrepo.LanguageHost(cli.Path, "yaml"); err != nil {
@@ -95,10 +97,11 @@ func newFixture(t *testing.T, source string) *fixture {
 	dir := t.TempDir()
 	f := &fixture{t: t, dyn: dynamic.NewForConfigOrDie(cfg), azure: filepath.Join(dir, "azure-simulator.json")}
 	f.repo, err = stackrepo.Open(t.Context(), stackrepo.Options{
-		Source:  source,
-		Dir:     dir,
-		CLI:     cli.Path,
-		Plugins: buildPlugins(t),
+		Source:     source,
+		Dir:        dir,
+		Passphrase: passphrase,
+		CLI:        cli.Path,
+		Plugins:    buildPlugins(t),
 		Env: map[string]string{
 			"PULUMI_DEBUG_PROVIDERS": kube.DebugProviderEntry(),
 			azuresim.EnvStateFile:    f.azure,
@@ -172,7 +175,7 @@ func uniqueNamespaces(t *testing.T) (string, string) {
 // TestYAMLStackRepo deploys examples/yaml with the pulumi CLI: stack init,
 // config, preview, up, a no-op preview, a change, destroy.
 func TestYAMLStackRepo(t *testing.T) {
-	f := newFixture(t, ".")
+	f := newFixture(t, ".", "")
 	shop, blog := uniqueNamespaces(t)
 
 	f.pulumi("stack", "init", "dev")
@@ -266,7 +269,7 @@ func TestYAMLStackRepo(t *testing.T) {
 // TestYAMLInvalidSpec: a bad spec in a YAML program fails the preview with
 // the spec's field errors, all of them, and creates nothing.
 func TestYAMLInvalidSpec(t *testing.T) {
-	f := newFixture(t, "testdata/invalid")
+	f := newFixture(t, "testdata/invalid", "")
 	f.pulumi("stack", "init", "dev")
 	out, err := f.repo.Pulumi(t.Context(), "preview")
 	require.Error(t, err, "the preview fails")

@@ -58,7 +58,9 @@ fuzz:
 ## and show a broken spec's errors, then the automation
 ## engine end to end against the SIMULATED Azure in a temporary folder (the baseline policies go to a
 ## real local kube-apiserver through kubesim): preview, up, no-op preview, a change with its diff and
-## PR comment, a replacing change refused by the guardrail, destroy. No credentials, no cloud.
+## PR comment, a replacing change refused by the guardrail, destroy; then the YAML stack repo
+## (examples/yaml) as pulumi CLI commands through the YAML language host and the component plugin,
+## and a YAML program's bad spec. No credentials, no cloud.
 demo: tools
 	@mkdir -p bin && go build -o bin/plan ./examples/plan && go build -o bin/platform ./cmd/platform
 	bin/plan stacks/Pulumi.overlay.yaml stacks/Pulumi.vnet.yaml stacks/Pulumi.nodesubnet.yaml
@@ -67,6 +69,11 @@ demo: tools
 	@! bin/plan examples/plan/invalid.yaml
 	@echo "--- the automation engine end to end, against the SIMULATED Azure (nothing is sent to Azure):"
 	bin/platform demo
+	@mkdir -p bin/plugins && go build -o bin/plugins/pulumi-resource-aks-cilium ./cmd/pulumi-resource-aks-cilium \
+		&& go build -o bin/plugins/pulumi-resource-azure-native ./sim/azuresim/cmd/pulumi-resource-azure-native \
+		&& go build -o bin/yaml-demo ./examples/yaml/demo
+	@echo "--- the YAML stack repo (examples/yaml) with the pulumi CLI, the YAML language host and the aks-cilium plugin, against the SIMULATED Azure:"
+	bin/yaml-demo -plugins bin/plugins
 
 ## docs-img: regenerate the README's address map (docs/img/address-map-vnet.png) of stacks/Pulumi.vnet.yaml,
 ## with the browser test's headless Chromium; the test writes every page's screenshot to bin/screenshots

@@ -53,7 +53,7 @@ var (
 )
 
 // buildPlugins builds the two plugins once per test binary.
-func buildPlugins(t *testing.T) []stackrepo.Plugin {
+func buildPlugins(t testing.TB) []stackrepo.Plugin {
 	t.Helper()
 	pluginOnce.Do(func() {
 		pluginDir, pluginErr = os.MkdirTemp("", "aks-cilium-plugins-")
@@ -71,7 +71,7 @@ func buildPlugins(t *testing.T) []stackrepo.Plugin {
 // fixture is a copy of a stack repo ready for pulumi commands, with the
 // simulators behind it.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	repo  *stackrepo.Repo
 	dyn   dynamic.Interface
 	azure string // the azure simulator's state file
@@ -79,7 +79,7 @@ type fixture struct {
 
 // newFixture copies the stack repo source; passphrase encrypts its secrets
 // (a fixed test one when empty).
-func newFixture(t *testing.T, source, passphrase string) *fixture {
+func newFixture(t testing.TB, source, passphrase string) *fixture {
 	t.Helper()
 	cli := pulumitest.CLI(t)
 	if _, err := stackrepo.LanguageHost(cli.Path, "yaml"); err != nil {
@@ -164,7 +164,7 @@ var (
 // uniqueNamespaces are two namespace names of this run: the API server is
 // shared and has no namespace controller, so a destroyed namespace stays
 // Terminating and a second run (go test -count=2) needs new names.
-func uniqueNamespaces(t *testing.T) (string, string) {
+func uniqueNamespaces(t testing.TB) (string, string) {
 	b := make([]byte, 3)
 	_, err := rand.Read(b)
 	require.NoError(t, err)

@@ -109,7 +109,11 @@ func Open(ctx context.Context, o Options) (*Repo, error) {
 	}
 	r.env = environ(vars)
 	for _, p := range o.Plugins {
-		if _, err := r.Pulumi(ctx, "plugin", "install", "resource", p.Name, p.Version, "--file", p.Binary); err != nil {
+		binary, err := filepath.Abs(p.Binary)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := r.Pulumi(ctx, "plugin", "install", "resource", p.Name, p.Version, "--file", binary); err != nil {
 			return nil, err
 		}
 	}

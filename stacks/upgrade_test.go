@@ -8,12 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
@@ -138,7 +135,7 @@ func TestUpgradeFromBeforeThePlugin(t *testing.T) {
 	recorded := checkpointURNs(t, dep)
 	require.Greater(t, len(recorded), 15, "the checkpoint holds the whole platform")
 
-	steps, res := previewSteps(t, stack)
+	steps, res := pulumitest.PreviewSteps(t, stack)
 	assert.Equal(t, []apitype.OpType{apitype.OpSame}, slices.Collect(maps.Keys(res.ChangeSummary)),
 		"today's program changes nothing in a stack deployed before the plugin: %v", res.ChangeSummary)
 	var previewed []string
@@ -163,25 +160,4 @@ func checkpointURNs(t *testing.T, dep apitype.UntypedDeployment) []string {
 	}
 	sort.Strings(urns)
 	return urns
-}
-
-// previewSteps runs a preview and returns its resource steps.
-func previewSteps(t *testing.T, stack auto.Stack) ([]apitype.StepEventMetadata, auto.PreviewResult) {
-	t.Helper()
-	ch := make(chan events.EngineEvent)
-	var steps []apitype.StepEventMetadata
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for e := range ch {
-			if e.ResourcePreEvent != nil {
-				steps = append(steps, e.ResourcePreEvent.Metadata)
-			}
-		}
-	}()
-	res, err := stack.Preview(t.Context(), optpreview.EventStreams(ch))
-	wg.Wait()
-	require.NoError(t, err, "preview")
-	return steps, res
 }

@@ -28,10 +28,7 @@ import (
 // preview and yaml/go, the ratio.
 func BenchmarkPreviewYAMLvsGo(b *testing.B) {
 	f := newFixture(b, ".", "")
-	shop, blog := uniqueNamespaces(b)
-	f.pulumi("stack", "init", "dev")
-	f.pulumi("config", "set", "--path", "namespaces[0]", shop)
-	f.pulumi("config", "set", "--path", "namespaces[1]", blog)
+	shop, blog := f.initDev()
 
 	// The spec the YAML program gives the plugin.
 	out := f.pulumi("preview", "--json")

@@ -161,26 +161,28 @@ var (
 	gvrNetworkPolicy = schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"}
 )
 
-// uniqueNamespaces are two namespace names of this run: the API server is
+// initDev inits the stack dev of examples/yaml and sets its policies'
+// namespaces to two names of this run, which it returns: the API server is
 // shared and has no namespace controller, so a destroyed namespace stays
 // Terminating and a second run (go test -count=2) needs new names.
-func uniqueNamespaces(t testing.TB) (string, string) {
+func (f *fixture) initDev() (shop, blog string) {
+	f.t.Helper()
 	b := make([]byte, 3)
 	_, err := rand.Read(b)
-	require.NoError(t, err)
+	require.NoError(f.t, err)
 	id := hex.EncodeToString(b)
-	return "shop-" + id, "blog-" + id
+	shop, blog = "shop-"+id, "blog-"+id
+	f.pulumi("stack", "init", "dev")
+	f.pulumi("config", "set", "--path", "namespaces[0]", shop)
+	f.pulumi("config", "set", "--path", "namespaces[1]", blog)
+	return shop, blog
 }
 
 // TestYAMLStackRepo deploys examples/yaml with the pulumi CLI: stack init,
 // config, preview, up, a no-op preview, a change, destroy.
 func TestYAMLStackRepo(t *testing.T) {
 	f := newFixture(t, ".", "")
-	shop, blog := uniqueNamespaces(t)
-
-	f.pulumi("stack", "init", "dev")
-	f.pulumi("config", "set", "--path", "namespaces[0]", shop)
-	f.pulumi("config", "set", "--path", "namespaces[1]", blog)
+	shop, blog := f.initDev()
 	cfg := f.pulumi("config", "--json")
 	assert.Contains(t, cfg.Stdout, `"aks-cilium-yaml:appsNodes"`, "the stack file's config is read")
 

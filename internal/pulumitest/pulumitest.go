@@ -11,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/aks-cilium/aks-cilium/automation"
 )
@@ -42,4 +45,28 @@ func CLI(t testing.TB) *automation.CLI {
 func Command(t testing.TB) auto.PulumiCommand {
 	t.Helper()
 	return CLI(t).Command()
+}
+
+// PreviewSteps runs a preview of stack and returns its resource steps (the
+// engine's resource-pre events) with the result; an error fails the test.
+func PreviewSteps(t testing.TB, stack auto.Stack) ([]apitype.StepEventMetadata, auto.PreviewResult) {
+	t.Helper()
+	ch := make(chan events.EngineEvent)
+	var steps []apitype.StepEventMetadata
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for e := range ch {
+			if e.ResourcePreEvent != nil {
+				steps = append(steps, e.ResourcePreEvent.Metadata)
+			}
+		}
+	}()
+	res, err := stack.Preview(t.Context(), optpreview.EventStreams(ch))
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("preview: %v", err)
+	}
+	return steps, res
 }

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -95,22 +93,8 @@ func (s stepEvents) of(name string, op apitype.OpType) *apitype.StepEventMetadat
 // previewEvents runs a preview and collects its resource steps.
 func previewEvents(t *testing.T, stack auto.Stack) (stepEvents, auto.PreviewResult) {
 	t.Helper()
-	ch := make(chan events.EngineEvent)
-	var evs stepEvents
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for e := range ch {
-			if e.ResourcePreEvent != nil {
-				evs = append(evs, e.ResourcePreEvent.Metadata)
-			}
-		}
-	}()
-	res, err := stack.Preview(t.Context(), optpreview.EventStreams(ch))
-	wg.Wait()
-	require.NoError(t, err, "preview")
-	return evs, res
+	steps, res := pulumitest.PreviewSteps(t, stack)
+	return steps, res
 }
 
 var (

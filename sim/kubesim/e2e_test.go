@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	k8smetav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	k8snetv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
@@ -35,6 +33,7 @@ import (
 	"github.com/aks-cilium/aks-cilium/components"
 	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/spec"
+	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 )
 
@@ -94,22 +93,7 @@ func stepTimer(t *testing.T) func(name string) {
 // previewSteps runs a preview and returns its resource steps.
 func previewSteps(t *testing.T, stack auto.Stack) ([]apitype.StepEventMetadata, auto.PreviewResult) {
 	t.Helper()
-	ch := make(chan events.EngineEvent)
-	var steps []apitype.StepEventMetadata
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for e := range ch {
-			if e.ResourcePreEvent != nil {
-				steps = append(steps, e.ResourcePreEvent.Metadata)
-			}
-		}
-	}()
-	res, err := stack.Preview(t.Context(), optpreview.EventStreams(ch))
-	wg.Wait()
-	require.NoError(t, err, "preview")
-	return steps, res
+	return pulumitest.PreviewSteps(t, stack)
 }
 
 // platform is the test program's knobs; the inline program runs in this

@@ -26,8 +26,8 @@ import (
 
 // The upgrade test: a Go stack deployed before the component plugin existed
 // (the checkpoint in testdata/upgrade, recorded with this program at commit
-// 4d233b4, before the multi-language change) previews with no changes under
-// today's program. Go stack repos import the components directly; moving to
+// f3eb550 of main, before the multi-language change) previews with no
+// changes under today's program. Go stack repos import the components directly; moving to
 // the plugin must not move a URN.
 
 // env is a local API server (kubesim applies the recorded stack's policies

@@ -19,7 +19,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/yaml"
 
+	"github.com/aks-cilium/aks-cilium/components/spec"
 	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/internal/stackrepo"
 	"github.com/aks-cilium/aks-cilium/sim/apiserver"
@@ -269,22 +271,39 @@ func TestYAMLStackRepo(t *testing.T) {
 }
 
 // TestYAMLInvalidSpec: a bad spec in a YAML program fails the preview with
-// the spec's field errors, all of them, and creates nothing.
+// the spec's field errors, every one of them as spec.Cluster.Check words it,
+// and creates nothing.
 func TestYAMLInvalidSpec(t *testing.T) {
+	// What the spec package says of the program's cluster.
+	data, err := os.ReadFile(filepath.Join("testdata", "invalid", "Pulumi.yaml"))
+	require.NoError(t, err)
+	var program struct {
+		Resources map[string]struct {
+			Properties struct {
+				Cluster json.RawMessage `json:"cluster"`
+			} `json:"properties"`
+		} `json:"resources"`
+	}
+	require.NoError(t, yaml.Unmarshal(data, &program))
+	c, err := spec.DecodeJSON(program.Resources["platform"].Properties.Cluster)
+	require.NoError(t, err)
+	_, err = c.Check()
+	var invalid *spec.InvalidError
+	require.ErrorAs(t, err, &invalid)
+	require.Len(t, invalid.Errs, 5, "the program's mistakes: %v", err)
+
 	f := newFixture(t, "testdata/invalid", "")
 	f.pulumi("stack", "init", "dev")
 	out, err := f.repo.Pulumi(t.Context(), "preview")
 	require.Error(t, err, "the preview fails")
 	text := out.Combined()
-	assert.Contains(t, text, "invalid cluster spec (5 problems); nothing was deployed")
-	for _, want := range []string{
-		`kubernetesVersion: Invalid value: "1.20"`,
-		`network.vnet.nodeSubnet.cidr: Invalid value: "10.30.0.0/22"`,
-		`network.vnet.addressSpace[0]: Invalid value: "10.30.0.0/16"`,
-		`network.dnsServiceIP: Invalid value: "10.1.0.10"`,
-		`systemPool.osType: Invalid value: "Windows"`,
-	} {
-		assert.Contains(t, text, want)
+	assert.Contains(t, text, "aks-cilium: platform: nothing was deployed: invalid spec (5 problems):")
+	for _, e := range invalid.Errs {
+		assert.Contains(t, text, e.Error())
+	}
+	for _, path := range []string{"kubernetesVersion", "network.vnet.nodeSubnet.cidr", "network.vnet.addressSpace[0]",
+		"network.dnsServiceIP", "systemPool.osType"} {
+		assert.Contains(t, text, "- "+path+": ", "the program's mistake at %s", path)
 	}
 	_, err = os.Stat(f.azure)
 	assert.True(t, os.IsNotExist(err), "the azure simulator never saved any state: nothing was created (%v)", err)

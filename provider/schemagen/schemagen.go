@@ -17,6 +17,7 @@
 //   - plain data is marked plain (the SDKs take values, not outputs: the
 //     spec is validated, and decides which resources exist, before anything
 //     is registered); pulumi-tagged fields stay inputs;
+//   - a component's description is the first paragraph of its Go doc;
 //   - nothing inside the spec is marked required: spec.Cluster.Validate is
 //     the one place that says what is missing, with every problem at once.
 //     A resource's own top-level inputs are required unless optional.
@@ -185,6 +186,9 @@ func (g *generator) resource(c provider.Component) error {
 	if err != nil {
 		return err
 	}
+	// The summary: the rest of a component's doc is about its Go
+	// implementation (what it registers and why).
+	desc, _, _ = strings.Cut(desc, "\n\n")
 	r := &Resource{IsComponent: true, InputProperties: map[string]*Property{}}
 	r.Description, r.Type = desc, "object"
 	for _, p := range props.Of(c.Inputs) {

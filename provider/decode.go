@@ -1,8 +1,8 @@
 package provider
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	pulumiprovider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/aks-cilium/aks-cilium/components/spec"
 	"github.com/aks-cilium/aks-cilium/provider/internal/props"
 )
 
@@ -19,9 +21,10 @@ var anyType = reflect.TypeFor[any]()
 // decodeInputs fills dst, a pointer to an inputs struct, from a Construct
 // request. Pulumi inputs (pulumi-tagged fields) keep their outputs, so they
 // may be unknown during a preview. Plain data (json-tagged fields) is turned
-// into JSON and decoded with encoding/json, refusing unknown fields, exactly
-// as a stack config value is (spec.DecodeJSON does the same), so a spec has
-// one wire form in every language.
+// into JSON and decoded by the spec's strict decoders, exactly as a stack
+// config value is: the cluster by spec.DecodeJSON, everything else by
+// spec.DecodeStrictJSON under its property's name. Every problem of every
+// property comes back at once, as one *spec.InvalidError.
 func decodeInputs(inputs pulumiprovider.ConstructInputs, dst any) error {
 	v := reflect.ValueOf(dst).Elem()
 	all := props.Of(v.Type())
@@ -41,31 +44,44 @@ func decodeInputs(inputs pulumiprovider.ConstructInputs, dst any) error {
 		return plainDataError(err)
 	}
 
-	plain := map[string]any{}
+	var errs field.ErrorList
 	var problems []string
 	for i, p := range all {
-		f := shadow.Elem().Field(i)
+		f, dest := shadow.Elem().Field(i), v.FieldByIndex(p.Index)
+		if p.Input {
+			dest.Set(f)
+			continue
+		}
+		if f.IsNil() {
+			continue
+		}
+		data, err := json.Marshal(coerce(f.Interface(), p.Field.Type, p.Name, &problems))
+		if err != nil {
+			return err
+		}
+		if dest.Type() == clusterType {
+			var c spec.Cluster
+			if c, err = spec.DecodeJSON(data); err == nil {
+				dest.Set(reflect.ValueOf(c))
+			}
+		} else {
+			err = spec.DecodeStrictJSON(data, dest.Addr().Interface(), field.NewPath(p.Name))
+		}
+		var invalid *spec.InvalidError
 		switch {
-		case p.Input:
-			v.FieldByIndex(p.Index).Set(f)
-		case !f.IsNil():
-			plain[p.Name] = coerce(f.Interface(), p.Field.Type, p.Name, &problems)
+		case errors.As(err, &invalid):
+			errs = append(errs, invalid.Errs...)
+		case err != nil:
+			return err
 		}
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
-	data, err := json.Marshal(plain)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("decoding inputs: %w", err)
-	}
-	return nil
+	return spec.NewInvalidError(errs)
 }
+
+var clusterType = reflect.TypeFor[spec.Cluster]()
 
 // plainDataError explains the SDK's error for an output (unknown or secret)
 // where plain data is expected.

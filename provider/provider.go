@@ -106,7 +106,7 @@ func component[I any, R pulumi.ComponentResource](token string, secrets []string
 		construct: func(ctx *pulumi.Context, name string, inputs pulumiprovider.ConstructInputs, opts ...pulumi.ResourceOption) (pulumi.ComponentResource, error) {
 			var in I
 			if err := decodeInputs(inputs, &in); err != nil {
-				return nil, fmt.Errorf("aks-cilium: %s %s: %w", token, name, err)
+				return nil, fmt.Errorf("aks-cilium: %s: nothing was deployed: %w", name, err)
 			}
 			return newR(ctx, name, in, opts...)
 		},

@@ -183,6 +183,22 @@ func TestGeneratedSDKs(t *testing.T) {
 		copyDir(t, filepath.Join(repoRoot(t), "examples", "python"), prog)
 		run(t, dir, nil, python, "-m", "compileall", "-q", filepath.Join(sdk, "python"), prog)
 		assert.FileExists(t, filepath.Join(sdk, "python", "pulumi_aks_cilium", "__pycache__", "platform.cpython-"+pyVersion(t, python)+".pyc"))
+
+		// Byte-compiling checks syntax only (the pulumi package is not
+		// installed here), so check the names the program uses against the
+		// SDK: every class it calls, in its module, and every keyword.
+		main, err := os.ReadFile(filepath.Join(prog, "__main__.py"))
+		require.NoError(t, err)
+		pkg := filepath.Join(sdk, "python", "pulumi_aks_cilium")
+		for _, m := range regexp.MustCompile(`akscilium\.(?:([a-z]\w*)\.)?([A-Z]\w*)`).FindAllStringSubmatch(string(main), -1) {
+			class := regexp.MustCompile(`(?m)^class ` + m[2] + `[(:]`)
+			assert.True(t, class.MatchString(readAll(t, filepath.Join(pkg, m[1]), ".py")),
+				"the python SDK has %s in module %q", m[2], m[1])
+		}
+		all := readAll(t, pkg, ".py")
+		for _, m := range regexp.MustCompile(`\b([a-z_]+)=`).FindAllStringSubmatch(string(main), -1) {
+			assert.True(t, strings.Contains(all, " "+m[1]+": "), "the python SDK takes the keyword %s", m[1])
+		}
 	})
 
 	t.Run("go SDK builds", func(t *testing.T) {

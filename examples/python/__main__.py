@@ -34,7 +34,7 @@ platform = akscilium.Platform(
         security=akscilium.spec.SecurityArgs(azure_rbac=True, admin_group_object_ids=[config.require("adminGroupObjectId")]),
         tags={"environment": "dev", "managedBy": "pulumi-python"},
     ),
-    policies=akscilium.PoliciesArgs(namespaces=["shop", "blog"], create_namespaces=True),
+    policies=akscilium.netpol.StackPoliciesArgs(namespaces=["shop", "blog"], create_namespaces=True),
     kubelogin=akscilium.kubeconfig.OptionsArgs(login=akscilium.kubeconfig.LoginMode.AZURE_CLI),
 )
 

@@ -36,6 +36,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 	"github.com/aks-cilium/aks-cilium/provider"
 	"github.com/aks-cilium/aks-cilium/provider/internal/props"
@@ -127,8 +128,8 @@ var modules = map[string]string{"components": "index"}
 // ACNS switches and Kubernetes version from the cluster spec
 // (netpol.ForCluster), so they are not Platform inputs; BaselinePolicies,
 // used alone, takes them.
-var omit = map[string][]string{
-	"aks-cilium:index:Policies": {"acns", "kubernetesVersion", "allowNewerKubernetes"},
+var omit = map[reflect.Type][]string{
+	reflect.TypeFor[netpol.StackPolicies](): {"acns", "kubernetesVersion", "allowNewerKubernetes"},
 }
 
 // Generate writes the schema of the components in provider.Components from
@@ -348,7 +349,7 @@ func (g *generator) objectType(t reflect.Type, plain bool) (string, error) {
 	ct := &ComplexType{ObjectType: ObjectType{Description: desc, Type: "object", Properties: map[string]*Property{}}}
 	g.pkg.Types[tok] = ct // before the fields: types may refer to themselves
 	for _, p := range props.Of(t) {
-		if slices.Contains(omit[tok], p.Name) {
+		if slices.Contains(omit[t], p.Name) {
 			continue
 		}
 		prop, err := g.property(p, plain && !p.Input)

@@ -226,7 +226,7 @@ func (c *checker) object(v reflect.Value, wire map[string]any, props map[string]
 		goType, field, fv := fieldFor(v, key)
 		p := props[key]
 		if p == nil {
-			if !slices.Contains(omit[tok], key) {
+			if !slices.Contains(omit[v.Type()], key) {
 				c.problem("%s: the Go field %s.%s is not in schema type %s", join(path, key), goType.Name(), field, tok)
 			}
 			continue

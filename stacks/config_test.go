@@ -30,7 +30,13 @@ var stacks = map[string]spec.ModeKind{
 // as JSON.
 func stackConfig(t *testing.T, stack string) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(".", "Pulumi."+stack+".yaml"))
+	return stackConfigFile(t, filepath.Join(".", "Pulumi."+stack+".yaml"))
+}
+
+// stackConfigFile is stackConfig of the stack file at path.
+func stackConfigFile(t *testing.T, path string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	var file struct {
 		Config map[string]json.RawMessage `json:"config"`

@@ -25,9 +25,9 @@ import (
 )
 
 // The upgrade test: a Go stack deployed before the component plugin existed
-// (the checkpoint in testdata/upgrade, recorded with this program at commit
-// f3eb550 of main, before the multi-language change) previews with no
-// changes under today's program. Go stack repos import the components directly; moving to
+// (the checkpoint in testdata/upgrade with its stack file and simulated
+// Azure, recorded with this program at commit 931c175 of main, before the
+// multi-language change) previews with no changes under today's program. Go stack repos import the components directly; moving to
 // the plugin must not move a URN.
 
 // env is a local API server (kubesim applies the recorded stack's policies
@@ -36,9 +36,10 @@ var env *apiserver.Env
 
 func TestMain(m *testing.M) { os.Exit(apiserver.Main(m, &env)) }
 
-// record rewrites the checkpoint with the current program. Only when the
-// stack's resources are meant to change (with aliases for moved ones):
-// recording makes the test compare the program with itself.
+// record rewrites the checkpoint with the current program. Only when a
+// change means to alter deployed stacks (say why in its commit, and give
+// moved resources aliases): recording makes the test compare the program
+// with itself.
 var record = flag.Bool("record-upgrade", false, "record testdata/upgrade from the current program")
 
 const (
@@ -87,7 +88,8 @@ func upgradeStackOf(t *testing.T, azureState string) (auto.Stack, auto.PulumiCom
 	)
 	require.NoError(t, err)
 	config := auto.ConfigMap{spec.ConfigPolicies: {Value: upgradePolicies}}
-	for k, v := range stackConfig(t, upgradeStack) {
+	// The stack's config as it was recorded, not today's stack file.
+	for k, v := range recordedConfig(t) {
 		config[k] = auto.ConfigValue{Value: v}
 	}
 	require.NoError(t, stack.SetAllConfigWithOptions(t.Context(), config, &auto.ConfigOptions{Path: false}))
@@ -160,4 +162,19 @@ func checkpointURNs(t *testing.T, dep apitype.UntypedDeployment) []string {
 	}
 	sort.Strings(urns)
 	return urns
+}
+
+// recordedConfig is the config of testdata/upgrade/Pulumi.overlay.yaml, the
+// stack file the checkpoint was deployed with, the way the engine hands
+// config to a program (stackConfig reads it). Recording copies
+// stacks/Pulumi.overlay.yaml there.
+func recordedConfig(t *testing.T) map[string]string {
+	t.Helper()
+	recorded := filepath.Join(upgradeDir, "Pulumi."+upgradeStack+".yaml")
+	if *record {
+		data, err := os.ReadFile("Pulumi." + upgradeStack + ".yaml")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(recorded, data, 0o644))
+	}
+	return stackConfigFile(t, recorded)
 }

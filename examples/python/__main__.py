@@ -18,7 +18,7 @@ platform = akscilium.Platform(
         name="aks-cilium-py",
         location=config.get("location") or "westeurope",
         resource_group=akscilium.spec.ResourceGroupArgs(name="rg-aks-cilium-py"),
-        kubernetes_version="1.32",
+        kubernetes_version="1.35",
         network=akscilium.spec.NetworkArgs(
             mode=akscilium.spec.PodIPModeArgs(overlay=akscilium.spec.OverlayArgs(pod_cidr="192.168.0.0/16")),
             service_cidr="10.0.0.0/16",

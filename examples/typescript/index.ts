@@ -16,7 +16,7 @@ const platform = new akscilium.Platform("platform", {
         name: "aks-cilium-ts",
         location: config.get("location") ?? "westeurope",
         resourceGroup: { name: "rg-aks-cilium-ts" },
-        kubernetesVersion: "1.32",
+        kubernetesVersion: "1.35",
         network: {
             mode: { overlay: { podCidr: "192.168.0.0/16" } },
             serviceCidr: "10.0.0.0/16",

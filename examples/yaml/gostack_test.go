@@ -25,7 +25,7 @@ func TestGoStackMovesToYAML(t *testing.T) {
 	state, err := os.ReadFile(filepath.Join(recorded, "overlay.azure-simulator.json"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(f.azure, state, 0o600))
-	stackFile, err := os.ReadFile(filepath.Join("..", "..", "stacks", "Pulumi.overlay.yaml"))
+	stackFile, err := os.ReadFile(filepath.Join(recorded, "Pulumi.overlay.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(f.repo.Dir, "Pulumi.overlay.yaml"), stackFile, 0o644))
 

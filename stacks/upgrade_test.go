@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"flag"
-	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,16 +136,23 @@ func TestUpgradeFromBeforeThePlugin(t *testing.T) {
 	recorded := checkpointURNs(t, dep)
 	require.Greater(t, len(recorded), 15, "the checkpoint holds the whole platform")
 
+	// The promise to users is that an upgrade of the library never moves a
+	// URN or recreates a resource: no create, delete or replace. In-place
+	// updates are allowed (a new release may set a new ARM field) and are
+	// logged, so a reviewer sees them; they do not need a re-recording.
 	steps, res := pulumitest.PreviewSteps(t, stack)
-	assert.Equal(t, []apitype.OpType{apitype.OpSame}, slices.Collect(maps.Keys(res.ChangeSummary)),
-		"today's program changes nothing in a stack deployed before the plugin: %v", res.ChangeSummary)
 	var previewed []string
 	for _, s := range steps {
-		if s.Op != apitype.OpSame {
-			t.Errorf("%s %s", s.Op, s.URN)
+		switch s.Op {
+		case apitype.OpSame:
+		case apitype.OpUpdate:
+			t.Logf("updated in place by today's program: %s %v", s.URN, s.Diffs)
+		default:
+			t.Errorf("%s %s: an upgrade must not create, delete or replace a resource", s.Op, s.URN)
 		}
 		previewed = append(previewed, s.URN)
 	}
+	t.Logf("change summary: %v", res.ChangeSummary)
 	sort.Strings(previewed)
 	assert.Equal(t, recorded, slices.Compact(previewed), "the same URNs, none moved")
 }

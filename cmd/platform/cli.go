@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -35,26 +37,8 @@ const (
 	defaultStack = "dev"
 )
 
-const usageText = `usage: platform COMMAND [flags]
-
-commands:
-  preview     what an up would change (--detailed-exitcode: exit 3 when it would change something)
-  up          deploy the stack; a replaced or deleted cluster is refused (exit 4) without --allow-replace
-  refresh     read the real state of every resource into the stack
-  destroy     delete every resource of the stack
-  outputs     the stack outputs (the kubeconfig masked)
-  pr-comment  preview, and write the pull request comment Markdown (--out FILE, default stdout)
-  recover     after a crashed run: remove its stale lock, clear pending operations, refresh
-  verify      post-deploy checks of the cluster (Cilium DaemonSet, operator, no kube-proxy, logs,
-              endpoint slices, version, policy enforcement); exit 1 when one fails
-  migrate     plan the in-place move of the cluster to the Cilium data plane (--apply: do it
-              through ARM, then refresh the stack); exit 1 when the plan is blocked
-` + planUsage + `  demo        the whole lifecycle against the simulator, in a temporary folder (make demo)
-
-flags:
-`
-
-// options are the parsed flags.
+// options are the parsed flags: the persistent ones (--dir, --stack,
+// --config, --simulate, --json) and each command's own.
 type options struct {
 	config, stack, dir, out, title string
 	html                           string // plan
@@ -74,65 +58,153 @@ func (e usageError) Error() string { return e.msg }
 
 // run is the CLI: it returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usageText)
-		newFlags(&options{}, stderr).PrintDefaults()
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	cmd := args[0]
 	o := &options{}
-	fs := newFlags(o, stderr)
-	if err := fs.Parse(args[1:]); err != nil {
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "platform %s: unexpected arguments %q\n", cmd, fs.Args())
-		return exitUsage
-	}
-	var err error
 	code := exitOK
-	switch cmd {
-	case "preview", "up", "refresh", "destroy", "outputs", "pr-comment", "recover", "verify", "migrate":
-		code, err = runStackCommand(ctx, cmd, o, stdout, stderr)
-	case "plan":
-		code, err = runPlan(o, stdout, stderr)
-	case "demo":
-		err = runDemo(ctx, o, stdout, stderr)
-	default:
-		err = usageError{fmt.Sprintf("unknown command %q", cmd)}
-	}
+	root := newRootCommand(o, &code)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return code
 	}
 	return report(cmd, o, err, stdout, stderr)
 }
 
-func newFlags(o *options, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("platform", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.config, "config", "", "stack config file `stacks/Pulumi.<stack>.yaml`: the cluster spec (aks-cilium:cluster) and optional baseline policies (aks-cilium:policies)")
-	fs.StringVar(&o.stack, "stack", "", "stack name (default: <stack> of the config file's name, else "+defaultStack+")")
-	fs.StringVar(&o.dir, "dir", "", "engine folder: work directories, the local state backend and, with --simulate, the simulated Azure (default: <user cache dir>/aks-cilium/platform)")
-	fs.BoolVar(&o.simulate, "simulate", false, "run against the in-process Azure simulator: no credentials, nothing is sent to Azure")
-	fs.BoolVar(&o.allowReplace, "allow-replace", false, "up: allow replacing or deleting the cluster (and a VNet or subnet it uses)")
-	fs.BoolVar(&o.json, "json", false, "print the result as JSON on stdout")
-	fs.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "preview, pr-comment: exit 3 when changes are planned")
-	fs.StringVar(&o.out, "out", "", "pr-comment: write the Markdown to this file instead of stdout")
-	fs.StringVar(&o.title, "title", "", "pr-comment: a line under the header, e.g. the pull request title")
-	fs.BoolVar(&o.keep, "keep", false, "demo: keep the temporary folder")
-	fs.StringVar(&o.html, "html", "", "plan: write the plan page (one self-contained HTML file) to this `file`")
-	fs.DurationVar(&o.since, "since", time.Hour, "verify: scan Cilium logs written since this long ago")
-	fs.BoolVar(&o.apply, "apply", false, "migrate: apply the plan (default: print it only, as --plan)")
-	fs.Bool("plan", true, "migrate: print the plan (the default)")
-	fs.StringVar(&o.subscription, "subscription", "", "migrate: the cluster's subscription (default $AZURE_SUBSCRIPTION_ID)")
-	fs.StringVar(&o.resourceGroup, "resource-group", "", "migrate: the cluster's resource group (default: the spec's)")
-	fs.StringVar(&o.cluster, "cluster", "", "migrate: the cluster name (default: the spec's)")
-	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "migrate --apply: give up waiting after this long (the update goes on in Azure)")
-	fs.DurationVar(&o.pollInterval, "poll-interval", 15*time.Second, "migrate --apply: time between polls of the update")
-	return fs
+const rootLong = `platform runs aks-cilium Platform stacks in-process with the automation
+package: what an internal platform or a CI job does with the library.
+
+--simulate runs against aks-cilium's Azure simulator in the same process (no
+credentials, nothing is sent to Azure; every run says so). Progress goes to
+stderr, the result to stdout (--json for a machine-readable one).
+
+Exit codes:
+  0  success (preview --detailed-exitcode: no changes)
+  1  failure (invalid spec, an engine or Azure error, a locked stack)
+  2  usage (unknown command or flag, a missing or unreadable config)
+  3  preview or pr-comment --detailed-exitcode: changes are planned
+  4  up refused to replace or delete a guarded resource (the cluster);
+     rerun with --allow-replace if that is really meant`
+
+// newRootCommand is the command tree. Each command sets *code (its exit
+// code when it returns no error) and fills o.
+func newRootCommand(o *options, code *int) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "platform COMMAND",
+		Short:         "Deploy and operate AKS clusters with Azure CNI powered by Cilium",
+		Long:          rootLong,
+		Args:          cobra.ArbitraryArgs, // an unknown command is reported by RunE, as a usage error
+		SilenceErrors: true,                // report prints errors, with the exit code
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				fmt.Fprint(cmd.ErrOrStderr(), cmd.UsageString())
+				return usageError{"no command given"}
+			}
+			msg := fmt.Sprintf("unknown command %q", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %s?)", strings.Join(s, ", "))
+			}
+			return usageError{msg}
+		},
+	}
+	root.SuggestionsMinimumDistance = 2
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&o.config, "config", "", "stack config `file`, stacks/Pulumi.<stack>.yaml: the cluster spec (aks-cilium:cluster) and optional baseline policies (aks-cilium:policies)")
+	pf.StringVar(&o.stack, "stack", "", "stack `name` (default: <stack> of the config file's name, else "+defaultStack+")")
+	pf.StringVar(&o.dir, "dir", "", "engine `folder`: work directories, the local state backend and, with --simulate, the simulated Azure (default: <user cache dir>/aks-cilium/platform)")
+	pf.BoolVar(&o.simulate, "simulate", false, "run against the in-process Azure simulator: no credentials, nothing is sent to Azure")
+	pf.BoolVar(&o.json, "json", false, "print the result (or the error) as JSON on stdout")
+	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
+	_ = root.MarkPersistentFlagDirname("dir")
+
+	stackCmd := func(name, short, long string, flags func(*pflag.FlagSet)) *cobra.Command {
+		c := &cobra.Command{
+			Use:   name,
+			Short: short,
+			Long:  long,
+			Args:  noArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				var err error
+				*code, err = runStackCommand(cmd.Context(), name, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				return err
+			},
+		}
+		if flags != nil {
+			flags(c.Flags())
+		}
+		return c
+	}
+	root.AddCommand(
+		stackCmd("preview", "Show what an up would change",
+			"Preview validates the spec of --config, then plans the stack's changes without making any.\n"+
+				"With --detailed-exitcode it exits 3 when changes are planned (0 when none).",
+			func(f *pflag.FlagSet) {
+				f.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 3 when changes are planned")
+			}),
+		stackCmd("up", "Deploy the stack",
+			"Up validates the spec of --config, previews, and deploys. A plan that replaces or deletes\n"+
+				"the cluster (or a VNet or subnet it uses) is refused with exit 4 unless --allow-replace.",
+			func(f *pflag.FlagSet) {
+				f.BoolVar(&o.allowReplace, "allow-replace", false, "allow replacing or deleting the cluster (and a VNet or subnet it uses)")
+			}),
+		stackCmd("refresh", "Read the real state of every resource into the stack", "", nil),
+		stackCmd("destroy", "Delete every resource of the stack", "", nil),
+		stackCmd("outputs", "Print the stack outputs (the kubeconfig masked)", "", nil),
+		stackCmd("pr-comment", "Preview, and write the pull request comment Markdown",
+			"pr-comment runs a preview and renders it as the Markdown of a pull request comment, on stdout\n"+
+				"or in --out.",
+			func(f *pflag.FlagSet) {
+				f.StringVar(&o.out, "out", "", "write the Markdown to this `file` instead of stdout")
+				f.StringVar(&o.title, "title", "", "a line under the header, e.g. the pull request title")
+				f.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 3 when changes are planned")
+			}),
+		stackCmd("recover", "Make a stack usable after a crashed run",
+			"Recover removes a stale lock a killed run left (never a live one), clears its pending\n"+
+				"operations and refreshes, so that the next up converges.", nil),
+		stackCmd("verify", "Post-deploy checks of the cluster",
+			"Verify checks the deployed cluster: the Cilium DaemonSet and operator, no kube-proxy, Cilium\n"+
+				"logs, endpoint slices, the Cilium version and policy enforcement. Exit 1 when a check fails.",
+			func(f *pflag.FlagSet) {
+				f.DurationVar(&o.since, "since", time.Hour, "scan Cilium logs written since this long ago")
+			}),
+		stackCmd("migrate", "Plan (or apply) the in-place move of the cluster to the Cilium data plane",
+			"Migrate plans the in-place migration of the stack's cluster to the Cilium data plane through\n"+
+				"ARM, and prints the plan; --apply performs it, then refreshes the stack. Exit 1 when the\n"+
+				"plan is blocked.",
+			func(f *pflag.FlagSet) {
+				f.BoolVar(&o.apply, "apply", false, "apply the plan (default: print it only)")
+				f.StringVar(&o.subscription, "subscription", "", "the cluster's subscription `ID` (default $AZURE_SUBSCRIPTION_ID)")
+				f.StringVar(&o.resourceGroup, "resource-group", "", "the cluster's resource group (default: the spec's)")
+				f.StringVar(&o.cluster, "cluster", "", "the cluster name (default: the spec's)")
+				f.DurationVar(&o.timeout, "timeout", 3*time.Hour, "with --apply: give up waiting after this long (the update goes on in Azure)")
+				f.DurationVar(&o.pollInterval, "poll-interval", 15*time.Second, "with --apply: time between polls of the update")
+			}),
+	)
+	root.AddCommand(newPlanCommand(o, code))
+	demo := &cobra.Command{
+		Use:   "demo",
+		Short: "The whole lifecycle against the simulator, in a temporary folder (make demo)",
+		Long: "Demo runs preview, up, a no-op preview, an in-place change with its PR comment, a replacing\n" +
+			"change refused by the guardrail, and destroy, against the simulator. Nothing is sent to Azure.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDemo(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	demo.Flags().BoolVar(&o.keep, "keep", false, "keep the temporary folder")
+	root.AddCommand(demo)
+	return root
+}
+
+// noArgs refuses positional arguments, as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Sprintf("unexpected arguments %q", args)}
+	}
+	return nil
 }
 
 // output is the JSON document of --json.
@@ -331,8 +403,9 @@ func githubRunURL() string {
 	return server + "/" + repo + "/actions/runs/" + id
 }
 
-// report prints an error and returns its exit code.
-func report(cmd string, o *options, err error, stdout, stderr io.Writer) int {
+// report prints the error of command c and returns its exit code.
+func report(c *cobra.Command, o *options, err error, stdout, stderr io.Writer) int {
+	cmd := c.Name()
 	code, kind := exitFailure, "error"
 	var usage usageError
 	var refused *automation.ReplacementRefusedError
@@ -359,10 +432,10 @@ func report(cmd string, o *options, err error, stdout, stderr io.Writer) int {
 	case errors.As(err, &engine):
 		kind = "engine"
 	}
-	fmt.Fprintf(stderr, "platform %s: %v\n", cmd, err)
+	fmt.Fprintf(stderr, "%s: %v\n", c.CommandPath(), err)
 	switch code {
 	case exitUsage:
-		fmt.Fprintln(stderr, "run `platform help` for the commands and flags")
+		fmt.Fprintf(stderr, "run `%s --help` for its flags\n", c.CommandPath())
 	case exitRefused:
 		fmt.Fprintln(stderr, "nothing was changed. To migrate the data plane in place, see automation/migrate; to replace the cluster anyway, rerun with --allow-replace")
 	}

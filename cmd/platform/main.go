@@ -1,6 +1,8 @@
 // Command platform runs aks-cilium Platform stacks in-process with the
 // automation package: what an internal platform or a CI job does with the
-// library, as a small CLI.
+// library, as a small CLI (on cobra, like the pulumi CLI and kubectl:
+// `platform COMMAND --help` lists a command's own flags, and
+// `platform completion bash|zsh|fish` prints a shell completion script).
 //
 //	platform preview    --config stacks/Pulumi.prod.yaml [--detailed-exitcode]
 //	platform up         --config stacks/Pulumi.prod.yaml [--allow-replace]
@@ -9,7 +11,12 @@
 //	platform outputs    --stack prod [--json]
 //	platform pr-comment --config stacks/Pulumi.prod.yaml [--out preview.md]
 //	platform recover    --stack prod
+//	platform verify     --stack prod [--since 1h]
+//	platform migrate    --config stacks/Pulumi.prod.yaml [--apply]
 //	platform demo       (the whole lifecycle against the simulator: make demo)
+//
+// --dir, --stack, --config, --simulate and --json are shared by every
+// command; the other flags belong to their command.
 //
 // --simulate runs against aks-cilium's Azure simulator in the same process
 // (no credentials, nothing sent to Azure; it says so on every run), with the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,27 +45,97 @@ func writeConfig(t *testing.T, dir, stack string, edits ...string) string {
 func TestUsageErrors(t *testing.T) {
 	cfg := writeConfig(t, t.TempDir(), "demo")
 	for _, tc := range []struct {
-		name string
-		args []string
+		name, args, want string
 	}{
-		{"no command", nil},
-		{"unknown command", []string{"deploy"}},
-		{"unknown flag", []string{"preview", "--bogus"}},
-		{"positional argument", []string{"preview", "--config", cfg, "extra"}},
-		{"preview without a config", []string{"preview", "--simulate"}},
-		{"up without a config", []string{"up"}},
-		{"missing config file", []string{"preview", "--config", "no/such/Pulumi.x.yaml"}},
+		{"no command", "", "no command given"},
+		{"unknown command", "deploy", `unknown command "deploy"`},
+		{"misspelt command", "previw", "did you mean preview?"},
+		{"unknown flag", "preview --bogus", "unknown flag: --bogus"},
+		{"another command's flag", "destroy --allow-replace", "unknown flag: --allow-replace"},
+		{"the flag that did nothing", "migrate --plan", "unknown flag: --plan"},
+		{"positional argument", "preview --config " + cfg + " extra", `unexpected arguments ["extra"]`},
+		{"preview without a config", "preview --simulate", "needs --config"},
+		{"up without a config", "up", "needs --config"},
+		{"missing config file", "preview --config no/such/Pulumi.x.yaml", "no/such/Pulumi.x.yaml"},
+		{"bad duration", "verify --since soon", "invalid argument"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr := cli(t, tc.args...)
+			code, stdout, stderr := cli(t, strings.Fields(tc.args)...)
 			assert.Equal(t, exitUsage, code)
-			assert.NotEmpty(t, stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.Contains(t, stderr, "--help` for its flags", "says where the usage is")
+			assert.Empty(t, stdout, "nothing on stdout: it is for results")
 		})
 	}
-	code, _, stderr := cli(t, "help")
+}
+
+// Every command's --help (and `help COMMAND`) prints that command's own
+// flags and the shared ones, not the others' flags, and exits 0.
+func TestHelp(t *testing.T) {
+	code, stdout, _ := cli(t, "help")
 	assert.Equal(t, exitOK, code)
-	assert.Contains(t, stderr, "pr-comment")
-	assert.Contains(t, stderr, "--detailed-exitcode")
+	for _, c := range []string{"preview", "up", "refresh", "destroy", "outputs", "pr-comment", "recover", "verify", "migrate", "plan", "demo", "completion"} {
+		assert.Contains(t, stdout, "\n  "+c+" ", "the command list names %s", c)
+	}
+	assert.Contains(t, stdout, "4  up refused to replace", "the exit codes are documented")
+
+	own := map[string][]string{
+		"preview":    {"--detailed-exitcode"},
+		"up":         {"--allow-replace"},
+		"refresh":    nil,
+		"destroy":    nil,
+		"outputs":    nil,
+		"pr-comment": {"--out", "--title", "--detailed-exitcode"},
+		"recover":    nil,
+		"verify":     {"--since"},
+		"migrate":    {"--apply", "--subscription", "--resource-group", "--cluster", "--timeout", "--poll-interval"},
+		"demo":       {"--keep"},
+		"plan":       {"--html"},
+	}
+	all := map[string]bool{}
+	for _, flags := range own {
+		for _, f := range flags {
+			all[f] = true
+		}
+	}
+	for cmd, flags := range own {
+		t.Run(cmd, func(t *testing.T) {
+			for _, args := range [][]string{{cmd, "--help"}, {"help", cmd}, {cmd, "-h"}} {
+				code, stdout, stderr := cli(t, args...)
+				assert.Equal(t, exitOK, code, args)
+				assert.Empty(t, stderr)
+				assert.Contains(t, stdout, "platform "+cmd+" [flags]")
+				for _, f := range flags {
+					assert.Contains(t, stdout, f+" ", "%s has its flag %s", cmd, f)
+				}
+				for f := range all {
+					if !slices.Contains(flags, f) {
+						assert.NotContains(t, stdout, f+" ", "%s does not list another command's flag %s", cmd, f)
+					}
+				}
+				for _, f := range []string{"--dir", "--stack", "--config", "--simulate", "--json"} {
+					assert.Contains(t, stdout, f+" ", "the shared flag %s", f)
+				}
+			}
+		})
+	}
+}
+
+// Shell completion scripts for bash, zsh and fish.
+func TestCompletion(t *testing.T) {
+	for shell, want := range map[string]string{
+		"bash": "complete -o default -F __start_platform platform",
+		"zsh":  "#compdef platform",
+		"fish": "complete -c platform",
+	} {
+		code, stdout, _ := cli(t, "completion", shell)
+		assert.Equal(t, exitOK, code, shell)
+		assert.Contains(t, stdout, want, shell)
+	}
+	// What a shell asks while the user types `platform ver<TAB>`.
+	code, stdout, _ := cli(t, "__complete", "ver")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, stdout, "verify")
 }
 
 func TestLoadStackConfig(t *testing.T) {

@@ -1,10 +1,7 @@
 package main
 
 // The plan command: the plan page (components/planview) of a stack config
-// file or of a stack the Engine holds. It is kept in its own file, with its
-// wiring into the command line in run, newFlags and usageText, so that it
-// moves as one piece onto a cobra command (runPlan takes the parsed options
-// and returns the exit code).
+// file or of a stack the Engine holds.
 
 import (
 	"errors"
@@ -12,13 +9,31 @@ import (
 	"io"
 	"os"
 
+	"github.com/spf13/cobra"
+
 	"github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/components/planview"
 )
 
-// planUsage is the plan command's line in usageText.
-const planUsage = "  plan        write the plan page (--html FILE): the address map and the baseline policies' reachability\n" +
-	"              matrix of --config, or of --stack as the engine folder holds it; exit 1 when the spec is invalid\n"
+// newPlanCommand is `platform plan`; it sets *code.
+func newPlanCommand(o *options, code *int) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "plan",
+		Short: "Write the plan page: the address map and the policies' reachability matrix",
+		Long: "Plan writes the plan page (--html FILE): the address map and the baseline policies' reachability\n" +
+			"matrix of --config, or of --stack as the engine folder holds it. Exit 1 when the spec is invalid\n" +
+			"(the page is written all the same: it shows why).",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			*code, err = runPlan(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return err
+		},
+	}
+	c.Flags().StringVar(&o.html, "html", "", "write the plan page (one self-contained HTML file) to this `file`")
+	_ = c.MarkFlagFilename("html", "html")
+	return c
+}
 
 // runPlan writes the plan page of --config, or of --stack: the spec of the
 // stack's last up (else of its last preview) and its policies, read from

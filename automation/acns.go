@@ -146,7 +146,7 @@ func (e *Engine) ensureACNS(ctx context.Context, st *auto.Stack, r *result.Resul
 			return err
 		}
 	}
-	return writeConfig(ctx, st, configACNSPending, nil)
+	return e.setConfig(ctx, st.Name(), configACNSPending, nil)
 }
 
 // acnsClient is the Engine's ARM client for ACNS, made on first use from
@@ -171,8 +171,8 @@ func (e *Engine) acnsClient() (*acns.Client, error) {
 // storedState reads what the stack's settings hold before an operation
 // writes the new spec: the previous spec (nil when none) and whether an
 // ACNS change is pending. Both are read in Go, with no pulumi process.
-func storedState(ctx context.Context, st *auto.Stack) (*spec.Cluster, bool) {
-	settings, err := st.Workspace().StackSettings(ctx, st.Name())
+func storedState(ctx context.Context, ws auto.Workspace, stack string) (*spec.Cluster, bool) {
+	settings, err := ws.StackSettings(ctx, stack)
 	if err != nil || settings.Config == nil {
 		return nil, false
 	}

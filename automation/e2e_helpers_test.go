@@ -83,6 +83,8 @@ type harnessOptions struct {
 	Dir string
 	// Passphrase is the secrets passphrase; a fixed test one when empty.
 	Passphrase string
+	// PulumiHome is PULUMI_HOME; Dir/home when empty.
+	PulumiHome string
 }
 
 func newHarness(t testing.TB, o harnessOptions) *harness {
@@ -93,6 +95,9 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	}
 	if o.Passphrase == "" {
 		o.Passphrase = "e2e-passphrase"
+	}
+	if o.PulumiHome == "" {
+		o.PulumiHome = filepath.Join(o.Dir, "home")
 	}
 	if o.Sim.Retry.Backoff == 0 {
 		o.Sim.Retry.Backoff = time.Millisecond
@@ -110,7 +115,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 		Dir:        o.Dir,
 		Passphrase: o.Passphrase,
 		CLI:        cli,
-		PulumiHome: filepath.Join(o.Dir, "home"),
+		PulumiHome: o.PulumiHome,
 		Env:        env,
 		Progress:   progress,
 		ACNS:       simulated.ACNSOptions(sim),

@@ -31,12 +31,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -163,7 +165,7 @@ func New(opts Options) (*Engine, error) {
 	}
 	cli := opts.CLI
 	if cli == nil {
-		if cli, err = FindCLI(); err != nil {
+		if cli, err = FindCLIWithHome(opts.PulumiHome); err != nil {
 			return nil, err
 		}
 	}
@@ -200,12 +202,31 @@ func (e *Engine) env() map[string]string {
 	return env
 }
 
-// stack returns the stack's handle, creating its workspace and selecting (or
-// creating) the stack on first use only. With a spec it also writes the spec
-// into the stack's config file, in Go: no pulumi process.
-func (e *Engine) stack(ctx context.Context, name string, c *spec.Cluster) (*auto.Stack, error) {
-	if !stackNameRE.MatchString(name) {
-		return nil, fmt.Errorf("automation: stack name %q: use 1-100 letters, digits, '-', '_' or '.'", name)
+// ValidateStackName reports whether name can be a stack of an Engine: 1-100
+// letters, digits, '-', '_' or '.', and not "." or ".." (the stack's work
+// directory and state file are named after it).
+func ValidateStackName(name string) error {
+	if !stackNameRE.MatchString(name) || name == "." || name == ".." {
+		return fmt.Errorf("automation: stack name %q: use 1-100 letters, digits, '-', '_' or '.' (not \".\" or \"..\")", name)
+	}
+	return nil
+}
+
+// stackEntry is one stack's workspace, made once, and its handle once the
+// stack is known to exist in the backend.
+type stackEntry struct {
+	// mu serialises the stack's first use (a `pulumi stack select` or
+	// `init`) and every read-modify-write of its settings file.
+	mu    sync.Mutex
+	ws    auto.Workspace
+	stack *auto.Stack
+}
+
+// entry returns the stack's entry, making its workspace on first use (no
+// pulumi process). The caller locks entry.mu around what it does with it.
+func (e *Engine) entry(ctx context.Context, name string) (*stackEntry, error) {
+	if err := ValidateStackName(name); err != nil {
+		return nil, err
 	}
 	e.mu.Lock()
 	entry, ok := e.stacks[name]
@@ -214,34 +235,100 @@ func (e *Engine) stack(ctx context.Context, name string, c *spec.Cluster) (*auto
 		e.stacks[name] = entry
 	}
 	e.mu.Unlock()
-
-	// One stack's first use (a `pulumi stack select` or `init`) does not hold
-	// up the other stacks.
+	// One stack's first use does not hold up the other stacks.
 	entry.mu.Lock()
 	defer entry.mu.Unlock()
-	if entry.stack == nil {
+	if entry.ws == nil {
 		ws, err := e.workspace(ctx, name)
 		if err != nil {
 			return nil, err
 		}
-		s, err := auto.UpsertStack(ctx, name, ws)
-		if err != nil {
-			return nil, e.classify(ctx, "select stack", name, err, nil)
-		}
-		entry.stack = &s
+		entry.ws = ws
 	}
-	if c != nil {
-		if err := writeSpec(ctx, entry.stack, *c); err != nil {
-			return nil, err
-		}
+	return entry, nil
+}
+
+// open returns the stack's handle, selecting the stack on first use; a
+// missing stack is created when create is set (Preview and Up), else it is
+// a *StackNotFoundError naming the stacks that exist. The caller holds
+// entry.mu.
+func (e *Engine) open(ctx context.Context, entry *stackEntry, name string, create bool) (*auto.Stack, error) {
+	if entry.stack != nil {
+		return entry.stack, nil
 	}
+	s, err := auto.SelectStack(ctx, name, entry.ws)
+	if err != nil && auto.IsSelectStack404Error(err) {
+		if !create {
+			existing, _ := e.Stacks(ctx)
+			return nil, &StackNotFoundError{Stack: name, Existing: existing}
+		}
+		s, err = auto.NewStack(ctx, name, entry.ws)
+	}
+	if err != nil {
+		return nil, e.classify(ctx, "select stack", name, err, nil)
+	}
+	entry.stack = &s
 	return entry.stack, nil
 }
 
-// stackEntry is a stack's handle, made once.
-type stackEntry struct {
-	mu    sync.Mutex
-	stack *auto.Stack
+// Stacks lists the stacks of the Engine's project in its backend, sorted.
+// With the default file backend it reads the state folder (no pulumi
+// process); with another backend it runs `pulumi stack ls`.
+func (e *Engine) Stacks(ctx context.Context) ([]string, error) {
+	if state := e.StateDir(); state != "" {
+		return localStacks(state, e.opts.Project)
+	}
+	entry, err := e.entry(ctx, listStack)
+	if err != nil {
+		return nil, err
+	}
+	list, err := entry.ws.ListStacks(ctx)
+	if err != nil {
+		return nil, e.classify(ctx, "list stacks", "", err, nil)
+	}
+	names := make([]string, 0, len(list))
+	for _, s := range list {
+		names = append(names, s.Name[strings.LastIndex(s.Name, "/")+1:])
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// LocalStacks lists the stacks of project in the default file backend of
+// the Engine folder dir (Options.Dir, without Options.BackendURL), without
+// an Engine or a pulumi process: for a caller that must know before it
+// starts one (a CLI choosing whether it may generate a passphrase).
+func LocalStacks(dir, project string) ([]string, error) {
+	return localStacks(filepath.Join(dir, "state"), project)
+}
+
+// listStack is the work directory Stacks lists other backends from; no
+// stack of that name is ever selected.
+const listStack = "_list"
+
+// localStacks lists the stacks of a project in a file backend's state
+// folder: .pulumi/stacks/<project>/<stack>.json (or .json.gz / .json.zst,
+// Pulumi's compressed checkpoints).
+func localStacks(state, project string) ([]string, error) {
+	files, err := os.ReadDir(filepath.Join(state, ".pulumi", "stacks", project))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("automation: listing stacks: %w", err)
+	}
+	var names []string
+	for _, f := range files {
+		n := f.Name()
+		for _, ext := range []string{".json", ".json.gz", ".json.zst"} {
+			if stack, ok := strings.CutSuffix(n, ext); ok && !f.IsDir() && ValidateStackName(stack) == nil {
+				names = append(names, stack)
+				break
+			}
+		}
+	}
+	sort.Strings(names)
+	return slices.Compact(names), nil
 }
 
 // workspace makes the stack's LocalWorkspace in its stable work directory.
@@ -278,16 +365,16 @@ func (e *Engine) workspace(ctx context.Context, name string) (auto.Workspace, er
 
 // writeSpec stores the spec under spec.ConfigCluster in the stack's
 // settings file. The spec holds no secrets.
-func writeSpec(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
-	return writeConfig(ctx, st, spec.ConfigCluster, c)
+func writeSpec(ctx context.Context, ws auto.Workspace, stack string, c spec.Cluster) error {
+	return writeConfig(ctx, ws, stack, spec.ConfigCluster, c)
 }
 
 // writeConfig stores one structured value in the stack's settings file (in
 // Go: no pulumi process), keeping everything else there (the encryption
-// salt, other keys); a nil value removes the key.
-func writeConfig(ctx context.Context, st *auto.Stack, configKey string, value any) error {
-	ws := st.Workspace()
-	settings, err := ws.StackSettings(ctx, st.Name())
+// salt, other keys); a nil value removes the key. The caller holds the
+// stack entry's lock.
+func writeConfig(ctx context.Context, ws auto.Workspace, stack, configKey string, value any) error {
+	settings, err := ws.StackSettings(ctx, stack)
 	if err != nil {
 		settings = &workspace.ProjectStack{}
 	}
@@ -307,29 +394,39 @@ func writeConfig(ctx context.Context, st *auto.Stack, configKey string, value an
 		}
 		settings.Config[key] = config.NewObjectValue(string(data))
 	}
-	if err := ws.SaveStackSettings(ctx, st.Name(), settings); err != nil {
-		return fmt.Errorf("automation: saving %s of stack %q: %w", configKey, st.Name(), err)
+	if err := ws.SaveStackSettings(ctx, stack, settings); err != nil {
+		return fmt.Errorf("automation: saving %s of stack %q: %w", configKey, stack, err)
 	}
 	return nil
 }
 
-// SetPolicies stores the stack's baseline network policies
-// (spec.ConfigPolicies) for the next operations; nil removes them.
-// Preview and Up check them against the cluster spec (its ACNS switches and
-// Kubernetes version) before any process runs, with the spec's errors.
-func (e *Engine) SetPolicies(ctx context.Context, stack string, p *components.PoliciesArgs) error {
-	st, err := e.stack(ctx, stack, nil)
+// setConfig writes one key of the stack's settings file (writeConfig)
+// under the stack's lock.
+func (e *Engine) setConfig(ctx context.Context, stack, configKey string, value any) error {
+	entry, err := e.entry(ctx, stack)
 	if err != nil {
 		return err
 	}
-	return writeConfig(ctx, st, spec.ConfigPolicies, p)
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	return writeConfig(ctx, entry.ws, stack, configKey, value)
+}
+
+// SetPolicies stores the stack's baseline network policies
+// (spec.ConfigPolicies) for the next operations; nil removes them. It only
+// writes the stack's settings file: the stack need not exist yet (the next
+// Preview or Up creates it). Preview and Up check the policies against the
+// cluster spec (its ACNS switches and Kubernetes version) before any
+// process runs, with the spec's errors.
+func (e *Engine) SetPolicies(ctx context.Context, stack string, p *components.PoliciesArgs) error {
+	return e.setConfig(ctx, stack, spec.ConfigPolicies, p)
 }
 
 // checkPolicies validates the stack's stored policies for the cluster c
 // (components.PoliciesArgs.CheckFor), its problems under "policies" as the
 // spec's are under their fields.
-func checkPolicies(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
-	settings, err := st.Workspace().StackSettings(ctx, st.Name())
+func checkPolicies(ctx context.Context, ws auto.Workspace, stack string, c spec.Cluster) error {
+	settings, err := ws.StackSettings(ctx, stack)
 	if err != nil {
 		return nil // no settings file yet: no policies
 	}
@@ -349,7 +446,7 @@ func checkPolicies(ctx context.Context, st *auto.Stack, c spec.Cluster) error {
 	if err == nil {
 		_, err = p.CheckFor(c.WithDefaults())
 	}
-	return invalidSpec(st.Name(), err)
+	return invalidSpec(stack, err)
 }
 
 // checkSpec defaults and validates a spec before any pulumi process runs.
@@ -367,8 +464,8 @@ const configApplied = "aks-cilium:appliedCluster"
 // appliedSpec reads the stack's applied spec from its config file, in Go:
 // no pulumi process. ok is false for a stack with no successful Up recorded.
 func (e *Engine) appliedSpec(stack string) (c spec.Cluster, ok bool, err error) {
-	if !stackNameRE.MatchString(stack) {
-		return spec.Cluster{}, false, nil // e.stack refuses the name
+	if ValidateStackName(stack) != nil {
+		return spec.Cluster{}, false, nil // prepare refuses the name
 	}
 	values, err := e.configFile(stack)
 	if errors.Is(err, ErrNoStoredConfig) {
@@ -405,10 +502,10 @@ func (e *Engine) checkUpdate(stack string, c spec.Cluster, replacements bool) er
 }
 
 // recordApplied stores (c nil: removes) the stack's applied spec.
-func recordApplied(ctx context.Context, st *auto.Stack, c *spec.Cluster) error {
+func (e *Engine) recordApplied(ctx context.Context, stack string, c *spec.Cluster) error {
 	if c == nil {
-		return writeConfig(ctx, st, configApplied, nil)
+		return e.setConfig(ctx, stack, configApplied, nil)
 	}
 	d := c.WithDefaults()
-	return writeConfig(ctx, st, configApplied, d)
+	return e.setConfig(ctx, stack, configApplied, d)
 }

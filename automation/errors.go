@@ -38,6 +38,72 @@ func invalidSpec(stack string, err error) error {
 	return err
 }
 
+// StackNotFoundError: the operation needs an existing stack and there is
+// none of that name in the backend (a mistyped name, or another backend).
+// Nothing was created: only Preview and Up create a stack.
+type StackNotFoundError struct {
+	Stack string
+	// Existing are the stacks the backend holds for the project, sorted.
+	Existing []string
+}
+
+func (e *StackNotFoundError) Error() string {
+	existing := "none"
+	if len(e.Existing) > 0 {
+		existing = strings.Join(e.Existing, ", ")
+	}
+	return fmt.Sprintf("stack %s does not exist (the stacks are: %s); nothing was created: only a preview or an up creates a stack", e.Stack, existing)
+}
+
+// DamagedStateError: the stack's checkpoint file is not valid JSON, as a
+// full disk leaves it. Recover restores the last good checkpoint (its .bak),
+// keeping a copy of the damaged file.
+type DamagedStateError struct {
+	Stack string
+	// File is the damaged checkpoint.
+	File string
+	Err  error
+}
+
+func (e *DamagedStateError) Error() string {
+	return fmt.Sprintf("stack %s: its state file %s is damaged (%v); run Recover (platform recover) to restore the last good checkpoint", e.Stack, e.File, e.Err)
+}
+
+func (e *DamagedStateError) Unwrap() error { return e.Err }
+
+// NoSpaceError: the filesystem of the stack's state folder (file backend)
+// is full, or too full to record the operation. Before is set when the
+// operation was refused before it started (nothing ran); otherwise the run
+// was interrupted as soon as the folder filled up, and resources it created
+// may be missing from the state: free space, then Recover (it restores a
+// damaged checkpoint and imports what the run created).
+type NoSpaceError struct {
+	Stack string
+	// Dir is the state folder.
+	Dir string
+	// FreeBytes and FreeFiles are what its filesystem had free.
+	FreeBytes, FreeFiles uint64
+	// NeedBytes is what the Engine asks for (0 when a write failed).
+	NeedBytes uint64
+	// Before: refused before anything ran.
+	Before bool
+	// Err is the interrupted run's error, or the failed write.
+	Err error
+}
+
+func (e *NoSpaceError) Error() string {
+	free := fmt.Sprintf("%s and %d inodes free", sizeText(e.FreeBytes), e.FreeFiles)
+	if e.NeedBytes > 0 {
+		free += fmt.Sprintf(", %s needed", sizeText(e.NeedBytes))
+	}
+	if e.Before {
+		return fmt.Sprintf("stack %s: not started: the state folder %s is too full to record the run (%s); free space and rerun", e.Stack, e.Dir, free)
+	}
+	return fmt.Sprintf("stack %s: the state folder %s filled up (%s): the run was stopped; the state may miss what it created: free space, then recover the stack (Recover, `platform recover`)", e.Stack, e.Dir, free)
+}
+
+func (e *NoSpaceError) Unwrap() error { return e.Err }
+
 // ConcurrentUpdateError: another operation holds the stack's lock. The
 // stack is untouched; retry later, or Recover if its holder crashed.
 type ConcurrentUpdateError struct {
@@ -75,11 +141,13 @@ func (e *ReplacementRefusedError) Error() string {
 
 // CancelledError: the caller's context ended the operation. Pulumi is
 // interrupted and waits for the resource operations in flight; when they
-// outlast the Automation API's grace period (10 s) the process is killed.
-// Either way the stack's lock is released (the Engine removes the lock a
-// killed process left, see LocksRemoved) and a rerun converges: a resource
-// whose operation was cut short is left as a pending operation, which the
-// next Up clears and redoes.
+// outlast the grace period (10 s) the process is killed. Either way the
+// stack's lock is released (the Engine removes the lock a killed process
+// left, see LocksRemoved) and a rerun converges: a resource whose operation
+// was cut short is left as a pending operation, which the next Up (or
+// Recover) resolves before it goes on: a pending create is imported when
+// its resource exists (the create went on in Azure) and dropped, to be
+// created again, when it does not.
 type CancelledError struct {
 	Stack, Operation string
 	Err              error
@@ -96,10 +164,14 @@ func (e *CancelledError) Unwrap() error { return e.Err }
 
 // EngineError: the engine or a provider failed the operation (a resource
 // error, an ARM rejection, a program error). Message is the reason, with
-// secrets masked; Diagnostics hold the engine's error messages.
+// secrets masked; Diagnostics hold the engine's error messages; Err is the
+// cause (errors.Is and errors.As reach it, e.g. the Automation API's error
+// for auto.IsCompilationError).
 type EngineError struct {
 	Stack, Operation string
 	Message          string
+	// Err is the cause. Its Error() text has the Engine's secrets masked.
+	Err error
 	// Diagnostics are the run's error-level messages.
 	Diagnostics []result.Diagnostic
 	// Steps are the run's steps; failed ones have Failed set.
@@ -109,6 +181,21 @@ type EngineError struct {
 func (e *EngineError) Error() string {
 	return fmt.Sprintf("stack %s: %s failed: %s", e.Stack, e.Operation, e.Message)
 }
+
+func (e *EngineError) Unwrap() error { return e.Err }
+
+// maskedError is a cause whose text has the Engine's secrets masked;
+// errors.Is and errors.As still reach the original error.
+type maskedError struct {
+	msg string
+	err error
+}
+
+func (m *maskedError) Error() string { return m.msg }
+func (m *maskedError) Unwrap() error { return m.err }
+
+// masked wraps err so that its text has the Engine's secrets masked.
+func (e *Engine) masked(err error) error { return &maskedError{msg: e.mask(err.Error()), err: err} }
 
 // classify turns an error of the auto package into one of the typed errors.
 func (e *Engine) classify(ctx context.Context, op, stack string, err error, rec *recorder) error {
@@ -121,9 +208,9 @@ func (e *Engine) classify(ctx context.Context, op, stack string, err error, rec 
 		return &CancelledError{Stack: stack, Operation: op, Err: ctx.Err(), LocksRemoved: e.removeStaleLocks(stack)}
 	}
 	if auto.IsConcurrentUpdateError(err) {
-		return &ConcurrentUpdateError{Stack: stack, Err: errors.New(e.mask(err.Error()))}
+		return &ConcurrentUpdateError{Stack: stack, Err: e.masked(err)}
 	}
-	ee := &EngineError{Stack: stack, Operation: op}
+	ee := &EngineError{Stack: stack, Operation: op, Err: e.masked(err)}
 	if rec != nil {
 		var diags []result.Diagnostic
 		ee.Steps, diags, _ = rec.result()

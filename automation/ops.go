@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -69,16 +70,22 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ Pr
 
 // stored is what the stack's settings hold before this operation writes
 // its spec (storedState); nothing for an invalid spec, which prepare
-// refuses.
+// refuses. It reads the settings file under the stack's lock, with no
+// pulumi process, and creates no stack.
 func (e *Engine) stored(ctx context.Context, stack string, c spec.Cluster) (*spec.Cluster, bool, error) {
+	if err := ValidateStackName(stack); err != nil {
+		return nil, false, err
+	}
 	if _, err := checkSpec(stack, c); err != nil {
 		return nil, false, err
 	}
-	st, err := e.stack(ctx, stack, nil)
+	entry, err := e.entry(ctx, stack)
 	if err != nil {
 		return nil, false, err
 	}
-	prev, pending := storedState(ctx, st)
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	prev, pending := storedState(ctx, entry.ws, stack)
 	return prev, pending, nil
 }
 
@@ -103,10 +110,14 @@ func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*re
 // Up checks the spec and its change from the spec of the stack's last Up
 // (spec.ValidateUpdate) before any process runs, refusing every immutable
 // change with an *InvalidSpecError (with AllowReplace, those a replacement
-// makes valid pass). It then previews, refuses guarded replacements
-// (result.Guarded) unless allowed, deploys, and records the spec as the
-// stack's applied spec. The result carries the stack outputs, secrets
-// masked.
+// makes valid pass). Up creates the stack when it does not exist. Pending
+// operations an earlier run left (it was killed, cancelled past the grace
+// period, or could not write its state) are resolved first, as Recover
+// does: one refresh that imports each pending create whose resource exists
+// and drops the others; the result's diagnostics say what it found. It then
+// previews, refuses guarded replacements (result.Guarded) unless allowed,
+// deploys, and records the spec as the stack's applied spec. The result
+// carries the stack outputs, secrets masked.
 //
 // Then, when the spec has ACNS on, or the stack's previous spec had it, or
 // an earlier up left an ACNS change unfinished, Up makes the cluster's
@@ -129,10 +140,17 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 	if err != nil {
 		return nil, err
 	}
+	if err := e.checkRoom(stack); err != nil {
+		return nil, err
+	}
+	resolved, err := e.resolvePending(ctx, st, "refresh (pending operations of an earlier run)", nil)
+	if err != nil {
+		return nil, err
+	}
 	involved := acnsInvolved(prev, c.ACNS, pending)
 	if involved {
 		want := c.ACNS.Effective()
-		if err := writeConfig(ctx, st, configACNSPending, &want); err != nil {
+		if err := e.setConfig(ctx, stack, configACNSPending, &want); err != nil {
 			return nil, err
 		}
 	}
@@ -145,18 +163,23 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 			return nil, &ReplacementRefusedError{Stack: stack, Steps: refused}
 		}
 	}
+	runCtx, done, err := e.guardState(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	rec, ch, wait := e.listen("up", stack)
 	opts := []optup.Option{optup.EventStreams(ch), optup.ShowSecrets(false)}
 	if e.opts.Parallel > 0 {
 		opts = append(opts, optup.Parallel(e.opts.Parallel))
 	}
-	res, err := st.Up(ctx, opts...)
+	res, err := st.Up(runCtx, opts...)
 	wait()
 	if err != nil {
-		return nil, e.classify(ctx, "up", stack, err, rec)
+		return nil, done(e.classify(runCtx, "up", stack, err, rec))
 	}
-	if err := recordApplied(ctx, st, &c); err != nil {
+	_ = done(nil)
+	if err := e.recordApplied(ctx, stack, &c); err != nil {
 		return nil, err
 	}
 	r := e.result(stack, result.KindUp, rec, start)
@@ -164,6 +187,7 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 		r.Changes = changes(*res.Summary.ResourceChanges)
 	}
 	r.Outputs = e.outputs(res.Outputs)
+	r.Diagnostics = append(resolved.diagnostics(), r.Diagnostics...)
 	if involved {
 		if err := e.ensureACNS(ctx, st, r, c.ACNS); err != nil {
 			return r, &ACNSError{Stack: stack, Result: r, Err: err}
@@ -184,17 +208,22 @@ func (e *Engine) Refresh(ctx context.Context, stack string, _ RefreshOptions) (*
 // refresh runs a refresh with extra options (Recover clears pending
 // operations with one); label heads its progress lines.
 func (e *Engine) refresh(ctx context.Context, st *auto.Stack, label string, extra []optrefresh.Option) (*result.Result, error) {
+	runCtx, done, err := e.guardState(ctx, st.Name())
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	rec, ch, wait := e.listen(label, st.Name())
 	opts := append([]optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.ShowSecrets(false)}, extra...)
 	if e.opts.Parallel > 0 {
 		opts = append(opts, optrefresh.Parallel(e.opts.Parallel))
 	}
-	res, err := st.Refresh(ctx, opts...)
+	res, err := st.Refresh(runCtx, opts...)
 	wait()
 	if err != nil {
-		return nil, e.classify(ctx, "refresh", st.Name(), err, rec)
+		return nil, done(e.classify(runCtx, "refresh", st.Name(), err, rec))
 	}
+	_ = done(nil)
 	r := e.result(st.Name(), result.KindRefresh, rec, start)
 	if res.Summary.ResourceChanges != nil {
 		r.Changes = changes(*res.Summary.ResourceChanges)
@@ -218,18 +247,23 @@ func (e *Engine) Destroy(ctx context.Context, stack string, _ DestroyOptions) (*
 	if err != nil {
 		return nil, err
 	}
+	runCtx, done, err := e.guardState(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	rec, ch, wait := e.listen("destroy", stack)
 	opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.ShowSecrets(false)}
 	if e.opts.Parallel > 0 {
 		opts = append(opts, optdestroy.Parallel(e.opts.Parallel))
 	}
-	res, err := st.Destroy(ctx, opts...)
+	res, err := st.Destroy(runCtx, opts...)
 	wait()
 	if err != nil {
-		return nil, e.classify(ctx, "destroy", stack, err, rec)
+		return nil, done(e.classify(runCtx, "destroy", stack, err, rec))
 	}
-	if err := recordApplied(ctx, st, nil); err != nil {
+	_ = done(nil)
+	if err := e.recordApplied(ctx, stack, nil); err != nil {
 		return nil, err
 	}
 	r := e.result(stack, result.KindDestroy, rec, start)
@@ -342,18 +376,46 @@ func (e *Engine) checkSpecUpdate(stack string, c spec.Cluster, replacements bool
 	return e.checkSupport(stack, d)
 }
 
-// prepare validates the spec (when given) and returns the stack's handle.
+// prepare validates everything it is given (the spec, and the stack's
+// stored policies against it) before it touches the stack, then returns the
+// stack's handle and writes the spec into the stack's settings. Only an
+// operation with a spec (Preview, Up) creates a missing stack; any other
+// gets a *StackNotFoundError.
 func (e *Engine) prepare(ctx context.Context, stack string, c *spec.Cluster) (*auto.Stack, error) {
+	if err := ValidateStackName(stack); err != nil {
+		return nil, err
+	}
 	if c != nil {
 		if _, err := checkSpec(stack, *c); err != nil {
 			return nil, err
 		}
+	} else if state := e.StateDir(); state != "" {
+		// The file backend answers without a pulumi process, and before the
+		// stack's work directory is made.
+		stacks, err := localStacks(state, e.opts.Project)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(stacks, stack) {
+			return nil, &StackNotFoundError{Stack: stack, Existing: stacks}
+		}
 	}
-	st, err := e.stack(ctx, stack, c)
+	entry, err := e.entry(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	entry.mu.Lock()
+	defer entry.mu.Unlock()
+	if c != nil {
+		if err := checkPolicies(ctx, entry.ws, stack, *c); err != nil {
+			return nil, err
+		}
+	}
+	st, err := e.open(ctx, entry, stack, c != nil)
 	if err != nil || c == nil {
 		return st, err
 	}
-	if err := checkPolicies(ctx, st, *c); err != nil {
+	if err := writeSpec(ctx, entry.ws, stack, *c); err != nil {
 		return nil, err
 	}
 	return st, nil

@@ -3,49 +3,83 @@ package automation
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"sort"
+	"time"
 
 	"github.com/aks-cilium/aks-cilium/automation/result"
+	"github.com/aks-cilium/aks-cilium/internal/proc"
 )
 
 // RecoverReport says what Recover found and did.
 type RecoverReport struct {
+	// Restored is set when the stack's checkpoint was damaged (not valid
+	// JSON, as a full disk can leave it) and the last good one was put back.
+	Restored *RestoredCheckpoint `json:",omitempty"`
 	// LocksRemoved counts the stale lock files removed (file backend).
 	LocksRemoved int
 	// PendingOperations are the operations a crashed run left in the
-	// state ("creating", "updating", ...), by URN; they are cleared.
+	// state ("creating", "updating", ...), by URN; they are resolved (see
+	// Pending).
 	PendingOperations map[string]string
+	// Pending says how they were resolved: pending creates imported (the
+	// resource exists) or dropped (it does not). Nil when there were none.
+	Pending *PendingReport `json:",omitempty"`
 	// Refresh is the refresh that re-read the real state afterwards.
 	Refresh *result.Result
 }
 
-// Recover makes a stack usable after its last run crashed or was killed:
-// it removes the stack's lock (refusing while the process that holds it is
-// still alive on this machine: that is a running update, reported as a
-// *ConcurrentUpdateError), then refreshes with the pending operations
-// cleared so the state matches what really exists. A later Up converges.
+// RestoredCheckpoint says which good checkpoint replaced a damaged one.
+type RestoredCheckpoint struct {
+	// File is the stack's checkpoint, now the restored one.
+	File string
+	// From is the good checkpoint it was restored from: the .bak Pulumi
+	// keeps beside it (the state before the last write), or the newest
+	// good one in the stack's history.
+	From string
+	// DamagedCopy keeps the damaged file's bytes, for inspection.
+	DamagedCopy string
+	// Reason is why the checkpoint was judged damaged.
+	Reason string
+}
+
+// Recover makes a stack usable after its last run crashed, was killed or
+// could not write its state (a full disk):
 //
-// A create that was in flight when the run died is dropped from the state
-// (its pending operation is cleared), so the next Up creates the resource
-// again. The azure simulator commits a write only when its operation
-// finishes, so an interrupted create left nothing and the rerun simply
-// creates it. Against Azure the create has usually gone on and finished
-// without Pulumi; azure-native then refuses to create over the existing
-// resource ("cannot create already existing resource", which the simulator
-// also answers), and the fix is `pulumi import` of that resource (or
-// deleting it) before the rerun.
+//   - a damaged checkpoint (not valid JSON) is replaced by the last good
+//     one (the .bak beside it, else the newest good one in the stack's
+//     history), keeping a copy of the damaged file (RecoverReport.Restored);
+//   - the stack's lock is removed, refusing while the process that holds it
+//     is still alive on this machine (that is a running update, reported as
+//     a *ConcurrentUpdateError);
+//   - one refresh resolves the pending operations and re-reads everything:
+//     a pending create is imported when its resource exists (against Azure
+//     the create goes on without Pulumi; dropping it would make the next
+//     Up fail on "already existing resource") and dropped when it does not
+//     (the next Up creates it); see PendingReport. After a restored
+//     checkpoint, which can be older than the run that damaged it, the
+//     resources a preview says the next up would create are looked up the
+//     same way, and those that exist are imported too.
+//
+// A later Up converges.
 func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, error) {
+	if err := ValidateStackName(stack); err != nil {
+		return nil, err
+	}
+	report := &RecoverReport{PendingOperations: map[string]string{}}
+	restored, err := e.repairCheckpoint(stack)
+	if err != nil {
+		return nil, err
+	}
+	report.Restored = restored
 	st, err := e.prepare(ctx, stack, nil)
 	if err != nil {
 		return nil, err
 	}
-	report := &RecoverReport{PendingOperations: map[string]string{}}
 
 	locks := e.lockFiles(stack)
 	for _, lock := range locks {
@@ -62,30 +96,106 @@ func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, err
 		report.LocksRemoved = len(locks)
 	}
 
-	state, err := st.Export(ctx)
+	// A restored checkpoint can be older than the run that damaged it:
+	// what that run created is missing from it. What the next up would
+	// create is looked up in Azure and adopted when it exists.
+	var extra []adoptee
+	if restored != nil {
+		if extra, err = e.plannedCreates(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	pending, err := e.resolvePending(ctx, st, "refresh (recover)", extra)
 	if err != nil {
-		return nil, e.classify(ctx, "export", stack, err, nil)
+		return nil, err
 	}
-	var deployment struct {
-		Pending []struct {
-			Type     string `json:"type"`
-			Resource struct {
-				URN string `json:"urn"`
-			} `json:"resource"`
-		} `json:"pending_operations"`
+	if pending != nil {
+		report.Pending, report.PendingOperations, report.Refresh = pending, pending.Operations, pending.Refresh
+		return report, nil
 	}
-	if err := json.Unmarshal(state.Deployment, &deployment); err != nil {
-		return nil, fmt.Errorf("stack %s: reading its state: %w", stack, err)
-	}
-	for _, op := range deployment.Pending {
-		report.PendingOperations[op.Resource.URN] = op.Type
-	}
-
-	report.Refresh, err = e.refresh(ctx, st, "refresh (recover)", []optrefresh.Option{optrefresh.ClearPendingCreates()})
+	report.Refresh, err = e.refresh(ctx, st, "refresh (recover)", nil)
 	if err != nil {
 		return nil, err
 	}
 	return report, nil
+}
+
+// repairCheckpoint replaces the stack's checkpoint (file backend) when it
+// is not valid JSON by the newest good one: its .bak, else the newest good
+// checkpoint in the stack's history folder. The damaged bytes are kept in
+// <checkpoint>.damaged-<time>. It returns nil when the checkpoint is fine
+// or absent.
+func (e *Engine) repairCheckpoint(stack string) (*RestoredCheckpoint, error) {
+	file := e.checkpointFile(stack)
+	if file == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: reading its checkpoint: %w", stack, err)
+	}
+	reason := checkpointProblem(data)
+	if reason == "" {
+		return nil, nil
+	}
+	candidates := []string{file + ".bak"}
+	history, _ := filepath.Glob(filepath.Join(e.StateDir(), ".pulumi", "history", e.opts.Project, stack, stack+"-*.checkpoint.json"))
+	sort.Sort(sort.Reverse(sort.StringSlice(history))) // newest first: the names end in the time
+	candidates = append(candidates, history...)
+	for _, from := range candidates {
+		good, err := os.ReadFile(from)
+		if err != nil || checkpointProblem(good) != "" {
+			continue
+		}
+		damaged := fmt.Sprintf("%s.damaged-%s", file, time.Now().UTC().Format("20060102T150405Z"))
+		if err := writeFileAtomic(damaged, data); err != nil {
+			return nil, e.noSpace(stack, fmt.Errorf("stack %s: keeping a copy of its damaged checkpoint: %w", stack, err))
+		}
+		if err := writeFileAtomic(file, good); err != nil {
+			return nil, e.noSpace(stack, fmt.Errorf("stack %s: restoring its checkpoint from %s: %w", stack, from, err))
+		}
+		// fileblob's sidecar holds the old file's checksum; drop it rather
+		// than keep one that does not match.
+		_ = os.Remove(file + ".attrs")
+		return &RestoredCheckpoint{File: file, From: from, DamagedCopy: damaged, Reason: reason}, nil
+	}
+	return nil, &DamagedStateError{Stack: stack, File: file, Err: fmt.Errorf("%s, and neither %s nor the stack's history holds a good checkpoint", reason, file+".bak")}
+}
+
+// checkpointProblem says why data is not a usable checkpoint ("" when it
+// is): not JSON (a truncated write), or JSON without a checkpoint.
+func checkpointProblem(data []byte) string {
+	var cp struct {
+		Checkpoint *json.RawMessage `json:"checkpoint"`
+	}
+	if err := json.Unmarshal(data, &cp); err != nil {
+		return fmt.Sprintf("it is not valid JSON (%v; %d bytes)", err, len(data))
+	}
+	if cp.Checkpoint == nil {
+		return "it holds no checkpoint"
+	}
+	return ""
+}
+
+// writeFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it over path.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.Write(data)
+	if err := errors.Join(werr, tmp.Sync(), tmp.Close()); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // lockFiles lists the stack's lock files in the file backend
@@ -129,20 +239,5 @@ func lockHolderAlive(path string) (int, bool) {
 	if host, err := os.Hostname(); err != nil || host != lock.Hostname {
 		return lock.Pid, true // another machine's update: it cannot be checked from here, so it is not stale
 	}
-	return lock.Pid, syscall.Kill(lock.Pid, 0) == nil && !zombie(lock.Pid)
-}
-
-// zombie reports whether a process has exited but was never reaped (state
-// Z in /proc/<pid>/stat, on Linux): signal 0 still finds it, yet it holds
-// nothing. Where /proc is absent it reports false.
-func zombie(pid int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// The state follows the command name, which is in parentheses and may
-	// itself contain spaces or parentheses.
-	stat := string(data)
-	i := strings.LastIndex(stat, ")")
-	return i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z'
+	return lock.Pid, proc.Alive(lock.Pid)
 }

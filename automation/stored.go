@@ -65,8 +65,8 @@ func (e *Engine) StoredConfig(stack string) (*StoredConfig, error) {
 // (Pulumi.<stack>.yaml in its work directory) as JSON, by key; a stack with
 // no file is ErrNoStoredConfig.
 func (e *Engine) configFile(stack string) (map[string]json.RawMessage, error) {
-	if !stackNameRE.MatchString(stack) {
-		return nil, fmt.Errorf("automation: stack name %q: use 1-100 letters, digits, '-', '_' or '.'", stack)
+	if err := ValidateStackName(stack); err != nil {
+		return nil, err
 	}
 	data, err := os.ReadFile(filepath.Join(e.WorkDir(stack), "Pulumi."+stack+".yaml"))
 	if errors.Is(err, fs.ErrNotExist) {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aks-cilium/aks-cilium/automation/result"
+	"github.com/aks-cilium/aks-cilium/internal/proc"
 )
 
 const (
@@ -102,17 +103,17 @@ func TestZombieIsNotALockHolder(t *testing.T) {
 	pid := cmd.Process.Pid
 	// Wait until the child has exited (it is a zombie until reaped).
 	deadline := time.Now().Add(5 * time.Second)
-	for !zombie(pid) && time.Now().Before(deadline) {
+	for !proc.Zombie(pid) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	assert.True(t, zombie(pid), "an exited, unreaped child is a zombie")
+	assert.True(t, proc.Zombie(pid), "an exited, unreaped child is a zombie")
 	lock := filepath.Join(t.TempDir(), "lock.json")
 	host, _ := os.Hostname()
 	require.NoError(t, os.WriteFile(lock, []byte(fmt.Sprintf(`{"pid":%d,"hostname":%q}`, pid, host)), 0o600))
 	_, alive := lockHolderAlive(lock)
 	assert.False(t, alive, "a zombie holds no lock")
 	require.NoError(t, cmd.Wait())
-	assert.False(t, zombie(os.Getpid()), "this test process is not a zombie")
+	assert.False(t, proc.Zombie(os.Getpid()), "this test process is not a zombie")
 	require.NoError(t, os.WriteFile(lock, []byte(fmt.Sprintf(`{"pid":%d,"hostname":%q}`, os.Getpid(), host)), 0o600))
 	_, alive = lockHolderAlive(lock)
 	assert.True(t, alive, "a live process holds its lock")

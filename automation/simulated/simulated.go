@@ -128,6 +128,12 @@ func Start(ctx context.Context, o Options) (*Environment, error) {
 	}
 	eo.Env["PULUMI_DEBUG_PROVIDERS"] = kubesim.DebugProviders(env.Azure.EnvVars()["PULUMI_DEBUG_PROVIDERS"], kubeEntry)
 	eo.Env["PULUMI_IGNORE_AMBIENT_PLUGINS"] = "true"
+	// The simulated subscription, as azure-native would read it: the Engine
+	// names the ARM ID of a pending create from it (Recover).
+	eo.Env["ARM_SUBSCRIPTION_ID"] = azOpts.SubscriptionID
+	if eo.Env["ARM_SUBSCRIPTION_ID"] == "" {
+		eo.Env["ARM_SUBSCRIPTION_ID"] = azuresim.DefaultSubscriptionID
+	}
 	if eo.ACNS == nil {
 		eo.ACNS = ACNSOptions(env.Azure)
 	}

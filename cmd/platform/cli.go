@@ -29,12 +29,15 @@ import (
 
 // Exit codes.
 const (
-	exitOK       = 0
-	exitFailure  = 1
-	exitUsage    = 2
-	exitChanges  = 3
-	exitRefused  = 4
-	defaultStack = "dev"
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitChanges = 3
+	exitRefused = 4
+	// exitCancelled is a run ended by Ctrl-C or SIGTERM: 128+SIGINT, as a
+	// shell reports a process killed by that signal.
+	exitCancelled = 130
+	defaultStack  = "dev"
 )
 
 // options are the parsed flags: the persistent ones (--dir, --stack,
@@ -43,6 +46,7 @@ type options struct {
 	config, stack, dir, out, title string
 	html                           string // plan
 	simulate, allowReplace, json   bool
+	createStack                    bool
 	detailedExitCode, keep         bool
 	// verify and migrate
 	since                                time.Duration
@@ -84,7 +88,9 @@ Exit codes:
   2  usage (unknown command or flag, a missing or unreadable config)
   3  preview or pr-comment --detailed-exitcode: changes are planned
   4  up refused to replace or delete a guarded resource (the cluster);
-     rerun with --allow-replace if that is really meant`
+     rerun with --allow-replace if that is really meant
+  130  cancelled (Ctrl-C or SIGTERM); the next up or recover clears what
+       was in flight`
 
 // newRootCommand is the command tree. Each command sets *code (its exit
 // code when it returns no error) and fills o.
@@ -146,9 +152,11 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 			}),
 		stackCmd("up", "Deploy the stack",
 			"Up validates the spec of --config, previews, and deploys. A plan that replaces or deletes\n"+
-				"the cluster (or a VNet or subnet it uses) is refused with exit 4 unless --allow-replace.",
+				"the cluster (or a VNet or subnet it uses) is refused with exit 4 unless --allow-replace.\n"+
+				"Up deploys into an existing stack only, unless --create-stack (a preview creates the stack too).",
 			func(f *pflag.FlagSet) {
 				f.BoolVar(&o.allowReplace, "allow-replace", false, "allow replacing or deleting the cluster (and a VNet or subnet it uses)")
+				f.BoolVar(&o.createStack, "create-stack", false, "create the stack when it does not exist (else that is an error: a mistyped --stack must not deploy a new cluster)")
 			}),
 		stackCmd("refresh", "Read the real state of every resource into the stack", "", nil),
 		stackCmd("destroy", "Delete every resource of the stack", "", nil),
@@ -248,12 +256,20 @@ func problemsOf(inv *spec.InvalidError) []problemJSON {
 
 // runStackCommand runs one operation on one stack.
 func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr io.Writer) (int, error) {
+	// Everything the command line says is checked before anything starts.
 	needsSpec := cmd == "preview" || cmd == "up" || cmd == "pr-comment"
 	var cfg *stackConfig
 	if o.config != "" {
+		var warnings []string
 		var err error
-		if cfg, err = loadStackConfig(o.config); err != nil {
+		if cfg, warnings, err = loadStackConfig(ctx, o.config); err != nil {
+			if ctx.Err() != nil {
+				return 0, err // cancelled while reading
+			}
 			return 0, usageError{err.Error()}
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(stderr, "warning: "+w)
 		}
 	} else if needsSpec {
 		return 0, usageError{fmt.Sprintf("platform %s needs --config stacks/Pulumi.<stack>.yaml (the cluster spec)", cmd)}
@@ -264,19 +280,45 @@ func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr
 			o.stack = cfg.Stack
 		}
 	}
+	if err := automation.ValidateStackName(o.stack); err != nil {
+		return 0, usageError{strings.TrimPrefix(err.Error(), "automation: ")}
+	}
 	if err := defaultDir(o); err != nil {
 		return 0, err
 	}
+	var target migrateTarget
+	if cmd == "migrate" {
+		var err error
+		if target, err = migrateTargetOf(o, cfg); err != nil {
+			return 0, err
+		}
+	}
+	pass, err := resolvePassphrase(ctx, o)
+	if err != nil {
+		return 0, err
+	}
+
 	if o.simulate {
 		defer fmt.Fprintln(stderr, simulatedBanner)
 	}
-	s, policies, err := openSession(ctx, o, policiesOf(cfg), stderr)
+	s, policies, err := openSession(ctx, o, pass, policiesOf(cfg), stderr)
 	if err != nil {
 		return 0, err
 	}
 	defer s.close()
 	eng := s.eng
-	if cfg != nil {
+	if needsSpec {
+		stacks, err := eng.Stacks(ctx)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case slices.Contains(stacks, o.stack):
+		case cmd == "up" && !o.createStack:
+			return 0, &automation.StackNotFoundError{Stack: o.stack, Existing: stacks}
+		default:
+			fmt.Fprintf(stderr, "stack %s is new: this %s creates it\n", o.stack, cmd)
+		}
 		if err := eng.SetPolicies(ctx, o.stack, policies); err != nil {
 			return 0, err
 		}
@@ -355,7 +397,7 @@ func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr
 			code = exitFailure
 		}
 	case "migrate":
-		plan, res, err := runMigrate(ctx, s, o, cfg, stderr)
+		plan, res, err := runMigrate(ctx, s, o, target, stderr)
 		out.Migration, out.Migrated = plan, res
 		if plan != nil && plan.Blocked() {
 			code = exitFailure
@@ -382,16 +424,22 @@ func policiesOf(cfg *stackConfig) *components.PoliciesArgs {
 	return cfg.Policies
 }
 
-// defaultDir fills --dir: the user cache folder.
+// defaultDir fills --dir (the user cache folder when unset) and makes it
+// absolute: a relative one would name a different folder for each pulumi
+// process, which runs in its stack's work directory.
 func defaultDir(o *options) error {
-	if o.dir != "" {
-		return nil
+	if o.dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return usageError{"no user cache folder (" + err.Error() + "): pass --dir"}
+		}
+		o.dir = filepath.Join(cache, "aks-cilium", "platform")
 	}
-	cache, err := os.UserCacheDir()
+	abs, err := filepath.Abs(o.dir)
 	if err != nil {
-		return usageError{"no user cache folder (" + err.Error() + "): pass --dir"}
+		return usageError{"--dir: " + err.Error()}
 	}
-	o.dir = filepath.Join(cache, "aks-cilium", "platform")
+	o.dir = abs
 	return nil
 }
 
@@ -412,10 +460,13 @@ func report(c *cobra.Command, o *options, err error, stdout, stderr io.Writer) i
 	var invalid *spec.InvalidError
 	var busy *automation.ConcurrentUpdateError
 	var cancelled *automation.CancelledError
+	var missing *automation.StackNotFoundError
 	var engine *automation.EngineError
 	switch {
 	case errors.As(err, &usage):
 		code, kind = exitUsage, "usage"
+	case errors.As(err, &cancelled) || errors.Is(err, context.Canceled) || c.Context() != nil && c.Context().Err() != nil:
+		code, kind = exitCancelled, "cancelled"
 	case errors.As(err, &refused):
 		code, kind = exitRefused, "replacementRefused"
 	case errors.As(err, &invalid):
@@ -425,19 +476,25 @@ func report(c *cobra.Command, o *options, err error, stdout, stderr io.Writer) i
 			// refused like the guardrail's, until --allow-replace.
 			code, kind = exitRefused, "replacementRefused"
 		}
+	case errors.As(err, &missing):
+		kind = "stackNotFound"
 	case errors.As(err, &busy):
 		kind = "concurrentUpdate"
-	case errors.As(err, &cancelled):
-		kind = "cancelled"
 	case errors.As(err, &engine):
 		kind = "engine"
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", c.CommandPath(), err)
-	switch code {
-	case exitUsage:
+	switch {
+	case code == exitUsage:
 		fmt.Fprintf(stderr, "run `%s --help` for its flags\n", c.CommandPath())
-	case exitRefused:
+	case code == exitCancelled:
+		fmt.Fprintf(stderr, "cancelled (exit %d): the stack's lock is released; what was in flight is a pending operation, which the next up or `platform recover` clears\n", exitCancelled)
+	case code == exitRefused:
 		fmt.Fprintln(stderr, "nothing was changed. To migrate the data plane in place, see automation/migrate; to replace the cluster anyway, rerun with --allow-replace")
+	case kind == "stackNotFound" && cmd == "up":
+		fmt.Fprintln(stderr, "to create it, rerun with --create-stack (check the name first: up deploys a whole new cluster there)")
+	case kind == "stackNotFound":
+		fmt.Fprintln(stderr, "check --stack (or the config file's name, Pulumi.<stack>.yaml) and --dir")
 	}
 	if o.json && code != exitUsage {
 		ej := &errorJSON{Kind: kind, Message: err.Error(), Code: code}

@@ -22,6 +22,7 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/prcomment"
 	"github.com/aks-cilium/aks-cilium/components/spec"
+	"github.com/aks-cilium/aks-cilium/internal/proc"
 )
 
 // demoConfig is the stack the demo deploys unless --config names another.
@@ -36,17 +37,28 @@ var demoConfig []byte
 // kube-apiserver (make tools) the baseline policies are applied to it
 // through kubesim and read back from it.
 func runDemo(ctx context.Context, o *options, stdout, stderr io.Writer) (err error) {
-	cfg, err := demoStackConfig(o)
+	cfg, err := demoStackConfig(ctx, o)
 	if err != nil {
 		return usageError{err.Error()}
 	}
 	if o.stack == "" {
 		o.stack = "demo"
 	}
+	if err := automation.ValidateStackName(o.stack); err != nil {
+		return usageError{strings.TrimPrefix(err.Error(), "automation: ")}
+	}
 	o.simulate = true
+	pass, err := resolvePassphrase(ctx, o)
+	if err != nil {
+		return err
+	}
 	where := "engine folder " + o.dir
 	if o.dir == "" {
-		if o.dir, err = os.MkdirTemp("", "aks-cilium-demo-"); err != nil {
+		// A demo killed before it removed its folder left it; remove those.
+		for _, stale := range proc.CleanStale("", demoDirPrefix) {
+			fmt.Fprintf(stderr, "removed %s, left by a demo that was killed\n", stale)
+		}
+		if o.dir, err = proc.TempDir("", demoDirPrefix); err != nil {
 			return err
 		}
 		where = "a temporary engine folder, " + o.dir
@@ -54,12 +66,14 @@ func runDemo(ctx context.Context, o *options, stdout, stderr io.Writer) (err err
 			defer os.RemoveAll(o.dir)
 			where += ", now removed"
 		}
+	} else if err := defaultDir(o); err != nil {
+		return err
 	}
 	defer func() {
 		fmt.Fprintf(stdout, "\n%s: the azure-native provider was aks-cilium's simulator and Kubernetes objects went to a local API server (%s)\n", simulatedBanner, where)
 	}()
 
-	s, policies, err := openSession(ctx, o, cfg.Policies, stderr)
+	s, policies, err := openSession(ctx, o, pass, cfg.Policies, stderr)
 	if err != nil {
 		return err
 	}
@@ -145,6 +159,9 @@ func runDemo(ctx context.Context, o *options, stdout, stderr io.Writer) (err err
 	return eng.Remove(ctx, stack)
 }
 
+// demoDirPrefix names the demo's temporary folders (proc.TempDir).
+const demoDirPrefix = "aks-cilium-demo-"
+
 const rule = "--------------------------------------------------------------------------------\n"
 
 // stepper prints numbered section headers.
@@ -157,20 +174,15 @@ func stepper(w io.Writer) func(string) {
 }
 
 // demoStackConfig is --config, or the embedded demo stack.
-func demoStackConfig(o *options) (*stackConfig, error) {
+func demoStackConfig(ctx context.Context, o *options) (*stackConfig, error) {
+	var cfg *stackConfig
+	var err error
 	if o.config != "" {
-		return loadStackConfig(o.config)
+		cfg, _, err = loadStackConfig(ctx, o.config)
+	} else {
+		cfg, _, err = parseStackConfig("Pulumi.demo.yaml", demoConfig)
 	}
-	dir, err := os.MkdirTemp("", "aks-cilium-demo-config-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	path := filepath.Join(dir, "Pulumi.demo.yaml")
-	if err := os.WriteFile(path, demoConfig, 0o600); err != nil {
-		return nil, err
-	}
-	return loadStackConfig(path)
+	return cfg, err
 }
 
 // inPlaceChange raises the first autoscaled user pool's maximum (or a

@@ -32,6 +32,8 @@
 //	3  preview --detailed-exitcode (or pr-comment): changes are planned
 //	4  up refused to replace or delete a guarded resource (the cluster);
 //	   rerun with --allow-replace if that is really meant
+//	130  cancelled by Ctrl-C or SIGTERM (the stack's lock is released; the
+//	     next up or recover clears what was in flight)
 package main
 
 import (

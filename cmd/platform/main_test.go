@@ -139,29 +139,31 @@ func TestCompletion(t *testing.T) {
 }
 
 func TestLoadStackConfig(t *testing.T) {
-	vnet, err := loadStackConfig("../../stacks/Pulumi.vnet.yaml")
+	ctx := context.Background()
+	vnet, warnings, err := loadStackConfig(ctx, "../../stacks/Pulumi.vnet.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, "vnet", vnet.Stack)
 	assert.Equal(t, "aks-cilium-prod", vnet.Cluster.Name)
 	require.NotNil(t, vnet.Policies, "aks-cilium:policies is read")
 	assert.True(t, vnet.Policies.CreateNamespaces)
 	assert.Equal(t, []string{"shop", "payments"}, vnet.Policies.Namespaces)
+	assert.Empty(t, warnings)
 
-	overlay, err := loadStackConfig("../../stacks/Pulumi.overlay.yaml")
+	overlay, _, err := loadStackConfig(ctx, "../../stacks/Pulumi.overlay.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, "overlay", overlay.Stack)
 	assert.Nil(t, overlay.Policies)
 
 	dir := t.TempDir()
-	_, err = loadStackConfig(writeConfig(t, dir, "typo", "    location: westeurope", "    locaton: westeurope"))
+	_, _, err = loadStackConfig(ctx, writeConfig(t, dir, "typo", "    location: westeurope", "    locaton: westeurope"))
 	assert.ErrorContains(t, err, "locaton", "unknown fields are errors")
 	empty := filepath.Join(dir, "Pulumi.empty.yaml")
-	require.NoError(t, os.WriteFile(empty, []byte("config:\n  aws:region: us-east-1\n"), 0o600))
-	_, err = loadStackConfig(empty)
+	require.NoError(t, os.WriteFile(empty, []byte("config: {}\n"), 0o600))
+	_, _, err = loadStackConfig(ctx, empty)
 	assert.ErrorContains(t, err, "aks-cilium:cluster")
 	bad := filepath.Join(dir, "Pulumi.bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte("config:\n  aks-cilium:cluster: {name: x}\n  aks-cilium:policies: {namespace: [a]}\n"), 0o600))
-	_, err = loadStackConfig(bad)
+	_, _, err = loadStackConfig(ctx, bad)
 	assert.ErrorContains(t, err, "aks-cilium:policies")
 }
 
@@ -285,7 +287,7 @@ func TestVerifyAndMigrateCommands(t *testing.T) {
 	sim := []string{"--simulate", "--dir", dir}
 	with := func(args ...string) []string { return append(args, sim...) }
 
-	code, _, _ := cli(t, with("up", "--config", base)...)
+	code, _, _ := cli(t, with("up", "--config", base, "--create-stack")...)
 	require.Equal(t, exitOK, code)
 
 	code, stdout, stderr := cli(t, with("verify", "--config", base)...)

@@ -43,31 +43,43 @@ func runVerify(ctx context.Context, s *session, o *options, stderr io.Writer) (*
 	return verify.Run(ctx, rest.CopyConfig(s.sim.APIServer), opts)
 }
 
+// migrateTarget is the cluster migrate works on.
+type migrateTarget struct{ subscription, resourceGroup, cluster string }
+
+// migrateTargetOf resolves the cluster from the flags, the config's spec and
+// AZURE_SUBSCRIPTION_ID (with --simulate, the simulator's subscription),
+// before anything starts.
+func migrateTargetOf(o *options, cfg *stackConfig) (migrateTarget, error) {
+	t := migrateTarget{o.subscription, o.resourceGroup, o.cluster}
+	if cfg != nil {
+		if t.resourceGroup == "" {
+			t.resourceGroup = cfg.Cluster.ResourceGroup.Name
+		}
+		if t.cluster == "" {
+			t.cluster = cfg.Cluster.Name
+		}
+	}
+	if o.simulate {
+		t.subscription = azuresim.DefaultSubscriptionID
+	}
+	if t.subscription == "" {
+		t.subscription = os.Getenv("AZURE_SUBSCRIPTION_ID")
+	}
+	if t.resourceGroup == "" || t.cluster == "" || t.subscription == "" {
+		return t, usageError{"platform migrate needs the cluster: --config (or --resource-group and --cluster), and --subscription or AZURE_SUBSCRIPTION_ID"}
+	}
+	return t, nil
+}
+
 // runMigrate plans (and with --apply, performs) the in-place migration of
 // the stack's cluster to the Cilium data plane, through ARM; migrate.ApplyToStack
 // refreshes the stack afterwards. With --simulate the ARM calls go to the
 // simulator's ARM front end.
-func runMigrate(ctx context.Context, s *session, o *options, cfg *stackConfig, stderr io.Writer) (*migrate.Plan, *migrate.Result, error) {
-	rg, cluster, sub := o.resourceGroup, o.cluster, o.subscription
-	if cfg != nil {
-		if rg == "" {
-			rg = cfg.Cluster.ResourceGroup.Name
-		}
-		if cluster == "" {
-			cluster = cfg.Cluster.Name
-		}
-	}
+func runMigrate(ctx context.Context, s *session, o *options, t migrateTarget, stderr io.Writer) (*migrate.Plan, *migrate.Result, error) {
 	clientOpts := migrate.ClientOptions{}
 	if s.simulated {
-		sub = azuresim.DefaultSubscriptionID
 		clientOpts.Credential = &azfake.TokenCredential{}
 		clientOpts.ARM = arm.ClientOptions{ClientOptions: policy.ClientOptions{Transport: s.sim.Azure.ARMTransport()}}
-	}
-	if sub == "" {
-		sub = os.Getenv("AZURE_SUBSCRIPTION_ID")
-	}
-	if rg == "" || cluster == "" || sub == "" {
-		return nil, nil, usageError{"platform migrate needs the cluster: --config (or --resource-group and --cluster), and --subscription or AZURE_SUBSCRIPTION_ID"}
 	}
 	client, err := migrate.NewClient(clientOpts)
 	if err != nil {
@@ -81,7 +93,7 @@ func runMigrate(ctx context.Context, s *session, o *options, cfg *stackConfig, s
 		}
 		planOpts.Policies = cs.NetworkingV1().NetworkPolicies("")
 	}
-	plan, err := client.Plan(ctx, sub, rg, cluster, planOpts)
+	plan, err := client.Plan(ctx, t.subscription, t.resourceGroup, t.cluster, planOpts)
 	if err != nil || !o.apply {
 		return plan, nil, err
 	}

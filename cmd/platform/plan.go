@@ -4,10 +4,12 @@ package main
 // file or of a stack the Engine holds.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -26,7 +28,7 @@ func newPlanCommand(o *options, code *int) *cobra.Command {
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
-			*code, err = runPlan(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			*code, err = runPlan(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			return err
 		},
 	}
@@ -39,23 +41,26 @@ func newPlanCommand(o *options, code *int) *cobra.Command {
 // stack's last up (else of its last preview) and its policies, read from
 // the engine folder (--dir) without a pulumi process. The page is written
 // for an invalid spec too (it shows why); the exit code is then 1.
-func runPlan(o *options, stdout, stderr io.Writer) (int, error) {
+func runPlan(ctx context.Context, o *options, stdout, stderr io.Writer) (int, error) {
 	if o.html == "" {
 		return 0, usageError{"platform plan needs --html FILE (the page to write)"}
 	}
 	var in planview.Input
 	switch {
 	case o.config != "":
-		cfg, err := loadStackConfig(o.config)
+		cfg, warnings, err := loadStackConfig(ctx, o.config)
 		if err != nil {
 			return 0, usageError{err.Error()}
+		}
+		for _, w := range warnings {
+			fmt.Fprintln(stderr, "warning: "+w)
 		}
 		in = planview.Input{Title: o.config, Source: "the stack config file " + o.config, Cluster: cfg.Cluster}
 		if cfg.Policies != nil {
 			in.Policies = &cfg.Policies.Config
 		}
 	case o.stack != "":
-		sc, err := storedConfig(o, stderr)
+		sc, err := storedConfig(ctx, o, stderr)
 		if err != nil {
 			return 0, err
 		}
@@ -93,25 +98,28 @@ func runPlan(o *options, stdout, stderr io.Writer) (int, error) {
 // storedConfig reads the stack's stored spec and policies through an
 // Engine on --dir (automation.Engine.StoredConfig; no pulumi process).
 // Nothing is decrypted, but the Engine wants the passphrase the other
-// commands use: PULUMI_CONFIG_PASSPHRASE, or with --simulate the folder's.
-func storedConfig(o *options, stderr io.Writer) (*automation.StoredConfig, error) {
+// commands use (resolvePassphrase, or with --simulate the folder's).
+func storedConfig(ctx context.Context, o *options, stderr io.Writer) (*automation.StoredConfig, error) {
+	if err := automation.ValidateStackName(o.stack); err != nil {
+		return nil, usageError{strings.TrimPrefix(err.Error(), "automation: ")}
+	}
 	if err := defaultDir(o); err != nil {
+		return nil, err
+	}
+	pass, err := resolvePassphrase(ctx, o)
+	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(o.dir, 0o700); err != nil {
 		return nil, err
 	}
-	pass := os.Getenv("PULUMI_CONFIG_PASSPHRASE")
-	if pass == "" {
-		if !o.simulate {
-			return nil, usageError{"set PULUMI_CONFIG_PASSPHRASE (as for the stack's other commands), or use --simulate"}
-		}
-		var err error
+	if pass.value == "" {
 		if pass, err = simulatedPassphrase(o.dir); err != nil {
 			return nil, err
 		}
 	}
-	eng, err := automation.New(automation.Options{Dir: o.dir, Passphrase: pass, Progress: stderr})
+	fmt.Fprintf(stderr, "passphrase: %s\n", pass.source)
+	eng, err := automation.New(automation.Options{Dir: o.dir, Passphrase: pass.value, Progress: stderr})
 	if err != nil {
 		return nil, err
 	}

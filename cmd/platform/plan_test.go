@@ -59,7 +59,7 @@ func TestPlanStack(t *testing.T) {
 	assert.Contains(t, stderr, "no spec stored")
 
 	cfg := writeConfig(t, cfgDir, "pl")
-	code, _, _ = cli(t, append([]string{"up", "--config", cfg}, sim...)...)
+	code, _, _ = cli(t, append([]string{"up", "--config", cfg, "--create-stack"}, sim...)...)
 	require.Equal(t, exitOK, code)
 	code, stdout, _ := cli(t, append([]string{"plan", "--stack", "pl", "--html", out}, sim...)...)
 	require.Equal(t, exitOK, code)

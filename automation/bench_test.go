@@ -3,6 +3,7 @@ package automation_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -55,6 +56,9 @@ func BenchmarkPreviewWarm(b *testing.B) {
 	for k, v := range h.env {
 		env[k] = v
 	}
+	if err := os.MkdirAll(filepath.Join(h.dir, "naive"), 0o700); err != nil {
+		b.Fatal(err)
+	}
 	naive := func() {
 		project := workspace.Project{
 			Name:    tokens.PackageName(DefaultProject),
@@ -62,7 +66,7 @@ func BenchmarkPreviewWarm(b *testing.B) {
 			Backend: &workspace.ProjectBackend{URL: "file://" + filepath.ToSlash(h.eng.StateDir())},
 		}
 		st, err := auto.UpsertStackInlineSource(ctx, "ref", DefaultProject, components.StackProgram,
-			auto.Project(project), auto.SecretsProvider("passphrase"), auto.EnvVars(env),
+			auto.WorkDir(filepath.Join(h.dir, "naive")), auto.Project(project), auto.SecretsProvider("passphrase"), auto.EnvVars(env),
 			auto.PulumiHome(filepath.Join(h.dir, "home")), auto.Pulumi(naiveCLI.Command()))
 		if err != nil {
 			b.Fatal(err)

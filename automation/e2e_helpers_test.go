@@ -19,6 +19,7 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation/automationtest"
 	"github.com/aks-cilium/aks-cilium/automation/simulated"
 	"github.com/aks-cilium/aks-cilium/components/spec"
+	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 	"github.com/aks-cilium/aks-cilium/sim/kubesim"
 )
@@ -201,7 +202,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "up" {
 		os.Exit(helperUp())
 	}
-	os.Exit(m.Run())
+	os.Exit(pulumitest.PrivateTemp(m.Run))
 }
 
 // helperUp runs an Up of the reference spec in the Engine folder

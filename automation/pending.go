@@ -380,15 +380,16 @@ func (e *Engine) adopt(ctx context.Context, st *auto.Stack, ids map[string]strin
 // urnName is the resource name at the end of a URN.
 func urnName(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
 
-// diagnostics are info lines for a result: what resolving the pending
+// diagnostics are lines for a result: what resolving the pending
 // operations found and did (none for a nil report).
 func (p *PendingReport) diagnostics() []result.Diagnostic {
 	if p == nil {
 		return nil
 	}
 	var out []result.Diagnostic
+	// Warnings: the state was repaired, which an operator should see.
 	add := func(format string, args ...any) {
-		out = append(out, result.Diagnostic{Severity: "info", Message: fmt.Sprintf(format, args...)})
+		out = append(out, result.Diagnostic{Severity: "warning", Message: fmt.Sprintf(format, args...)})
 	}
 	add("resolved %d pending operation(s) an earlier run left", len(p.Operations))
 	for _, urn := range slices.Sorted(maps.Keys(p.Imported)) {

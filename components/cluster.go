@@ -43,7 +43,8 @@ type ClusterArgs struct {
 // node pools, the user kubeconfig (kubelogin, non-interactive) and a
 // Kubernetes provider for resources inside the cluster.
 //
-// The networkProfile follows DESIGN.md section 3 per pod IP mode:
+// The networkProfile is the one AKS documents per pod IP mode for Azure CNI
+// powered by Cilium (learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium):
 // networkPlugin azure, networkDataplane and networkPolicy cilium, and
 // networkPluginMode overlay with podCidr only in overlay mode; every pool sets
 // vnetSubnetID to the node subnet and, only in PodSubnet mode, podSubnetID.
@@ -376,7 +377,7 @@ func checkClusterArgs(name string, c spec.Cluster, args ClusterArgs) error {
 }
 
 // networkProfile is the ARM networkProfile for the spec's pod IP mode
-// (DESIGN.md section 3's table).
+// (the shapes Cluster's doc comment lists).
 func networkProfile(c spec.Cluster) *containerservice.ContainerServiceNetworkProfileArgs {
 	n := c.Network
 	np := &containerservice.ContainerServiceNetworkProfileArgs{

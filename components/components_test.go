@@ -45,7 +45,8 @@ func vnetSubnetID(c spec.Cluster, subnet string) string {
 		"/providers/Microsoft.Network/virtualNetworks/" + c.Network.VNet.Name + "/subnets/" + subnet
 }
 
-// TestNetworkProfilePerMode checks DESIGN.md section 3's table for each mode.
+// TestNetworkProfilePerMode checks the network profile AKS documents for each
+// pod IP mode (see Cluster's doc comment).
 func TestNetworkProfilePerMode(t *testing.T) {
 	for _, f := range modeSpecs {
 		t.Run(string(f.mode), func(t *testing.T) {

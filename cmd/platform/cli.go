@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -541,10 +542,24 @@ func printHuman(w io.Writer, out output) {
 		}
 	}
 	if rep := out.Recover; rep != nil {
-		fmt.Fprintf(w, "recovered stack %s: %d stale lock(s) removed, %d pending operation(s) cleared\n",
+		fmt.Fprintf(w, "recovered stack %s: %d stale lock(s) removed, %d pending operation(s) resolved\n",
 			out.Stack, rep.LocksRemoved, len(rep.PendingOperations))
+		if r := rep.Restored; r != nil {
+			fmt.Fprintf(w, "  restored the checkpoint from %s (%s); the damaged file is kept in %s\n", r.From, r.Reason, r.DamagedCopy)
+		}
 		for urn, op := range rep.PendingOperations {
 			fmt.Fprintf(w, "  was %s: %s\n", op, urn)
+		}
+		if p := rep.Pending; p != nil {
+			for _, urn := range slices.Sorted(maps.Keys(p.Imported)) {
+				fmt.Fprintf(w, "  imported %s: it exists in Azure (%s)\n", urnName(urn), p.Imported[urn])
+			}
+			for _, urn := range p.Dropped {
+				fmt.Fprintf(w, "  dropped the pending create of %s: it does not exist; the next up creates it\n", urnName(urn))
+			}
+			for i, urn := range p.Unnamed {
+				fmt.Fprintf(w, "  cleared the pending create of %s: if it exists, import it: %s\n", urnName(urn), p.Hints[i])
+			}
 		}
 		if rep.Refresh != nil {
 			fmt.Fprintf(w, "  refresh: %s\n", rep.Refresh.ChangeSummary())
@@ -563,6 +578,9 @@ func printHuman(w io.Writer, out output) {
 		fmt.Fprintf(w, "migrated cluster %s in place (no-op: %t); the stack was refreshed\n", m.Cluster, m.NoOp)
 	}
 }
+
+// urnName is the resource name at the end of a URN.
+func urnName(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }
 
 // printSteps lists the changing resources and their property diffs.
 func printSteps(w io.Writer, r *result.Result) {

@@ -15,7 +15,8 @@ import (
 )
 
 // The AKS guide's two example policies, as the guide prints them
-// (shared/aks-cilium-guide.md, "Configure Network Policies with Cilium").
+// (section "Configure Network Policies with Cilium" of the guide this project
+// was written from, which is not in this repository: hence the copies here).
 const guideEgressToExternal = `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy

@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// Monitoring wires the cluster to Azure Monitor (the AKS guide's section 5).
+// Monitoring wires the cluster to Azure Monitor (learn.microsoft.com/azure/aks/monitor-aks).
 // Everything is off by default because it is billed; see the field docs for
 // what each part costs.
 type Monitoring struct {

@@ -12,7 +12,10 @@ type Source string
 
 // The sources of the version table.
 const (
-	// SourceGuide is the AKS guide this project follows (shared/aks-cilium-guide.md).
+	// SourceGuide is the guide this project was written from, "Configure Cilium
+	// as the data plane for Azure CNI in AKS" (not in this repository; see the
+	// README's Sources); its table is the one an earlier edition of the AKS
+	// page below published.
 	SourceGuide Source = "AKS guide: Azure CNI powered by Cilium, Kubernetes to Cilium version table"
 	// SourceAKSDocs is the current AKS documentation's table
 	// (learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium, "Versions").
@@ -85,7 +88,10 @@ type FeatureGate struct {
 	Requires      string
 }
 
-// FeatureGates lists every gated feature (the AKS guide and the AKS docs).
+// FeatureGates lists every gated feature with the first Kubernetes minor AKS
+// offers it on (the AKS guide, see the README's Sources, and the AKS docs:
+// learn.microsoft.com/azure/aks/azure-cni-powered-by-cilium and
+// learn.microsoft.com/azure/aks/advanced-container-networking-services-overview).
 var FeatureGates = []FeatureGate{
 	{FeatureCiliumEndpointSlices, "1.32", ""},
 	{FeatureACNSFQDNFiltering, "1.29", "ACNS enabled with security"},

@@ -6,7 +6,9 @@
 package pulumitest
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -69,4 +71,38 @@ func PreviewSteps(t testing.TB, stack auto.Stack) ([]apitype.StepEventMetadata, 
 		t.Fatalf("preview: %v", err)
 	}
 	return steps, res
+}
+
+// PrivateTemp runs a test package's tests (run, which returns their exit
+// code, e.g. m.Run) with TMPDIR set to a fresh folder, and fails the run
+// when they leave anything there: a pulumi_auto* workspace (a stack made
+// without auto.WorkDir), a server's folder, a temporary root. Use it in
+// TestMain, around what starts and stops shared servers.
+func PrivateTemp(run func() int) int {
+	dir, err := os.MkdirTemp("", "aks-cilium-test-tmp-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pulumitest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	old, had := os.LookupEnv("TMPDIR")
+	_ = os.Setenv("TMPDIR", dir)
+	code := run()
+	if had {
+		_ = os.Setenv("TMPDIR", old)
+	} else {
+		_ = os.Unsetenv("TMPDIR")
+	}
+	left, _ := os.ReadDir(dir)
+	if len(left) > 0 {
+		var names []string
+		for _, e := range left {
+			names = append(names, e.Name())
+		}
+		fmt.Fprintf(os.Stderr, "pulumitest: the tests left %s in the temporary folder\n", strings.Join(names, ", "))
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
 }

@@ -11,6 +11,14 @@
 // AKS_CILIUM_REQUIRE_TOOLS=1 (set by `make test` and CI), where a missing
 // tool fails the test instead: CI never turns green by skipping.
 //
+// etcd and kube-apiserver die with the process that started them: on Linux
+// they run under `setpriv --pdeathsig KILL` (util-linux), so even a kill -9
+// of that process ends them (envtest starts them itself and offers no hook
+// to set a parent-death signal). Their data and certificates live in a
+// per-process folder, <TMPDIR>/aks-cilium-apiserver-<pid>-*, removed by
+// Stop; the next Start removes the folders of processes that are gone, and
+// kills what still runs from them (where there was no parent-death signal).
+//
 // Start is slow (2-4 s), so start one server per test package in TestMain:
 //
 //	var env *apiserver.Env
@@ -19,12 +27,18 @@
 package apiserver
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/aks-cilium/aks-cilium/internal/proc"
 )
 
 // Env is a running API server, or the reason there is none.
@@ -34,7 +48,21 @@ type Env struct {
 	Config *rest.Config
 	// Missing says why no server runs (a tool is not built); empty when it runs.
 	Missing string
+	// Dir is the server's private folder (etcd's data, the certificates).
+	Dir string
+	// DiesWithParent says how etcd and kube-apiserver are tied to this
+	// process ("" when they are not: no setpriv, or not Linux).
+	DiesWithParent string
+	// Cleaned are the folders of earlier, killed runs that Start removed.
+	Cleaned []string
 }
+
+// runDirPrefix names the servers' private folders (proc.TempDir).
+const runDirPrefix = "aks-cilium-apiserver-"
+
+// startMu serialises Start: envtest takes the binaries' paths from the
+// TEST_ASSET_* variables, which Start sets for the moment of the start.
+var startMu sync.Mutex
 
 // Start runs kube-apiserver and etcd and installs Cilium's CRDs. When a tool
 // is missing it returns an Env with Missing set and no error.
@@ -43,24 +71,103 @@ func Start() (*Env, error) {
 	if missing != "" {
 		return &Env{Missing: missing}, nil
 	}
-	env := &envtest.Environment{
+	e := &Env{Cleaned: proc.CleanStale("", runDirPrefix)}
+	dir, err := proc.TempDir("", runDirPrefix)
+	if err != nil {
+		return nil, err
+	}
+	e.Dir = dir
+	apiserverPath, etcdPath := filepath.Join(assets, "kube-apiserver"), filepath.Join(assets, "etcd")
+	if setpriv, err := exec.LookPath("setpriv"); err == nil && proc.ParentDeathSignal {
+		if apiserverPath, err = deathsigWrapper(dir, setpriv, apiserverPath); err == nil {
+			etcdPath, err = deathsigWrapper(dir, setpriv, etcdPath)
+		}
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+		e.DiesWithParent = "setpriv --pdeathsig KILL"
+	}
+	e.env = &envtest.Environment{
 		BinaryAssetsDirectory: assets,
 		CRDDirectoryPaths:     []string{filepath.Join(crds, "v2"), filepath.Join(crds, "v2alpha1")},
 		ErrorIfCRDPathMissing: true,
+		ControlPlane: envtest.ControlPlane{
+			APIServer: &envtest.APIServer{CertDir: filepath.Join(dir, "certs")},
+			Etcd:      &envtest.Etcd{DataDir: filepath.Join(dir, "etcd")},
+		},
 	}
-	cfg, err := env.Start()
+	for _, sub := range []string{"certs", "etcd"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	startMu.Lock()
+	restore := setenv(map[string]string{"TEST_ASSET_KUBE_APISERVER": apiserverPath, "TEST_ASSET_ETCD": etcdPath})
+	cfg, err := e.env.Start()
+	restore()
+	startMu.Unlock()
 	if err != nil {
+		_ = e.env.Stop()
+		_ = os.RemoveAll(dir)
 		return nil, fmt.Errorf("starting kube-apiserver from %s: %w", assets, err)
 	}
-	return &Env{env: env, Config: cfg}, nil
+	e.Config = cfg
+	return e, nil
 }
 
-// Stop ends the server; it is safe on an Env that never started.
+// deathsigWrapper writes a script into dir that runs binary under setpriv
+// with a parent-death signal (KILL: their data is in the folder the next Start removes), and
+// returns its path. exec keeps the process, so the server's parent is the
+// process that ran the script.
+func deathsigWrapper(dir, setpriv, binary string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o700); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "bin", filepath.Base(binary))
+	script := fmt.Sprintf("#!/bin/sh\nexec %s --pdeathsig KILL -- %s \"$@\"\n", shellQuote(setpriv), shellQuote(binary))
+	return path, os.WriteFile(path, []byte(script), 0o700)
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'" }
+
+// setenv sets environment variables and returns a function that restores
+// their previous values.
+func setenv(vars map[string]string) func() {
+	type old struct {
+		value string
+		set   bool
+	}
+	saved := map[string]old{}
+	for k, v := range vars {
+		value, set := os.LookupEnv(k)
+		saved[k] = old{value, set}
+		_ = os.Setenv(k, v)
+	}
+	return func() {
+		for k, o := range saved {
+			if o.set {
+				_ = os.Setenv(k, o.value)
+			} else {
+				_ = os.Unsetenv(k)
+			}
+		}
+	}
+}
+
+// Stop ends the server and removes its folder; it is safe on an Env that
+// never started.
 func (e *Env) Stop() error {
 	if e == nil || e.env == nil {
 		return nil
 	}
-	return e.env.Stop()
+	err := e.env.Stop()
+	if e.Dir != "" {
+		err = errors.Join(err, os.RemoveAll(e.Dir))
+	}
+	return err
 }
 
 // Require returns the server's config, or skips the test saying which tool is

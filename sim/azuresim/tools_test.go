@@ -41,6 +41,7 @@ func newStack(t *testing.T, cli auto.PulumiCommand, program pulumi.RunFunc, env 
 	dir := t.TempDir()
 	backend := filepath.Join(dir, "backend")
 	require.NoError(t, os.Mkdir(backend, 0o700))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "work"), 0o700))
 	vars := map[string]string{
 		"PULUMI_CONFIG_PASSPHRASE":      "simulated",
 		"PULUMI_SKIP_UPDATE_CHECK":      "true",
@@ -57,6 +58,7 @@ func newStack(t *testing.T, cli auto.PulumiCommand, program pulumi.RunFunc, env 
 	}
 	start := time.Now()
 	stack, err := auto.NewStackInlineSource(t.Context(), "dev", "simtest", program,
+		auto.WorkDir(filepath.Join(dir, "work")), // else auto makes a pulumi_auto* folder and leaves it
 		auto.Project(project),
 		auto.SecretsProvider("passphrase"),
 		auto.PulumiHome(filepath.Join(dir, "home")),
@@ -128,9 +130,11 @@ func buildPlugin(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if pluginDir != "" {
-		os.RemoveAll(pluginDir)
-	}
-	os.Exit(code)
+	os.Exit(pulumitest.PrivateTemp(func() int {
+		code := m.Run()
+		if pluginDir != "" {
+			os.RemoveAll(pluginDir)
+		}
+		return code
+	}))
 }

@@ -61,7 +61,9 @@ func newStack(t *testing.T, cli auto.PulumiCommand, program pulumi.RunFunc, debu
 	dir := t.TempDir()
 	backend := filepath.Join(dir, "backend")
 	require.NoError(t, os.Mkdir(backend, 0o700))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "work"), 0o700))
 	stack, err := auto.NewStackInlineSource(t.Context(), "dev", "kubesimtest", program,
+		auto.WorkDir(filepath.Join(dir, "work")), // else auto makes a pulumi_auto* folder and leaves it
 		auto.Project(workspace.Project{
 			Name:    "kubesimtest",
 			Runtime: workspace.NewProjectRuntimeInfo("go", nil),

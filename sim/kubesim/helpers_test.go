@@ -31,7 +31,9 @@ import (
 // shared by the package's tests; each test uses its own namespaces.
 var env *apiserver.Env
 
-func TestMain(m *testing.M) { os.Exit(apiserver.Main(m, &env)) }
+func TestMain(m *testing.M) {
+	os.Exit(pulumitest.PrivateTemp(func() int { return apiserver.Main(m, &env) }))
+}
 
 var (
 	gvrNetworkPolicy = schema.GroupVersionResource{Group: "networking.k8s.io", Version: "v1", Resource: "networkpolicies"}

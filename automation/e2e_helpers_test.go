@@ -1,13 +1,11 @@
 package automation_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -149,22 +147,7 @@ func providerEnvOf(sim *azuresim.Simulator) (map[string]string, func(), error) {
 }
 
 // syncBuffer is a bytes.Buffer safe for the Engine's progress writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = pulumitest.SyncBuffer
 
 // stepTimer logs how long each step of a scenario took.
 func stepTimer(t testing.TB) func(name string) {

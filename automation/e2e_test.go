@@ -291,6 +291,8 @@ func TestE2ECancelUp(t *testing.T) {
 			}
 			assert.Zero(t, simTypes(h.sim)["AgentPool"], "nothing was started after the cancel")
 			assert.Empty(t, lockFiles(t, h.eng, "dev"), "the stack is unlocked")
+			assert.Equal(t, tc.killed, strings.Contains(checkpointText(t, h.eng, "dev"), `"pending_operations"`),
+				"only a killed pulumi leaves the cluster's create pending")
 			step("up cancelled")
 
 			// The same folder and simulated Azure, without the latency.
@@ -302,6 +304,16 @@ func TestE2ECancelUp(t *testing.T) {
 			assert.Equal(t, result.OpSame, stepOf(pre, "platform-network-vnet").Op, "the VNet created before the cancel is in the state")
 			up, err := h2.eng.Up(t.Context(), "dev", c, UpOptions{})
 			require.NoError(t, err, "a rerun converges")
+			assert.NotContains(t, checkpointText(t, h2.eng, "dev"), `"pending_operations"`, "and leaves nothing pending")
+			if tc.killed {
+				// The interrupted create wrote nothing in the simulator, so
+				// the pending create is dropped and the cluster created again.
+				var said []string
+				for _, d := range up.Diagnostics {
+					said = append(said, d.Message)
+				}
+				assert.Contains(t, said, "dropped the pending create of platform-cluster-aks: it does not exist, so it is created again")
+			}
 			assert.Zero(t, up.Changes["replace"]+up.Changes["delete"], up.ChangeSummary())
 			assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2, "RoleAssignment": 1}, simTypes(h2.sim))
 			noop, err := h2.eng.Preview(t.Context(), "dev", c, PreviewOptions{})

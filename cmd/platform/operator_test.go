@@ -16,6 +16,7 @@ import (
 
 	"github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/automationtest"
+	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 )
 
@@ -222,7 +223,7 @@ func TestCancelledUp(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stdout bytes.Buffer
-	stderr := &lockedBuffer{}
+	stderr := &pulumitest.SyncBuffer{}
 	go func() {
 		for ctx.Err() == nil {
 			out := stderr.String()
@@ -257,22 +258,4 @@ func cliContext(t *testing.T, ctx context.Context, args ...string) (int, string,
 	code := run(ctx, args, &stdout, &stderr)
 	t.Logf("platform %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
 	return code, stdout.String(), stderr.String()
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent writes and reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -6,6 +6,7 @@
 package pulumitest
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -105,4 +106,23 @@ func PrivateTemp(run func() int) int {
 		}
 	}
 	return code
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writes and reads: for an
+// Engine's progress, or a command's output read while it runs.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -35,13 +35,18 @@ const (
 )
 
 // diskFree returns the bytes and inodes free to this process on the
-// filesystem of dir.
+// filesystem of dir. A filesystem that counts no inodes (btrfs reports 0
+// of 0) has no inode limit: files is then the largest uint64.
 func diskFree(dir string) (bytes, files uint64, err error) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return 0, 0, err
 	}
-	return st.Bavail * uint64(st.Bsize), st.Ffree, nil
+	files = st.Ffree
+	if st.Files == 0 {
+		files = ^uint64(0)
+	}
+	return st.Bavail * uint64(st.Bsize), files, nil
 }
 
 // checkpointSize is the size of the stack's checkpoint file (0 when there

@@ -92,7 +92,10 @@ type NoSpaceError struct {
 }
 
 func (e *NoSpaceError) Error() string {
-	free := fmt.Sprintf("%s and %d inodes free", sizeText(e.FreeBytes), e.FreeFiles)
+	free := sizeText(e.FreeBytes) + " free"
+	if e.FreeFiles != ^uint64(0) { // a filesystem that counts inodes
+		free = fmt.Sprintf("%s and %d inodes free", sizeText(e.FreeBytes), e.FreeFiles)
+	}
 	if e.NeedBytes > 0 {
 		free += fmt.Sprintf(", %s needed", sizeText(e.NeedBytes))
 	}

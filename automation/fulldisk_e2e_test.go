@@ -84,8 +84,10 @@ func TestE2EStateUnwritableMidRun(t *testing.T) {
 				Sim: azuresim.Options{Latency: map[azuresim.OpKey]time.Duration{{Type: "AgentPool", Op: azuresim.OpCreate}: 3 * time.Second}}})
 			ctx := t.Context()
 			c := referenceSpec("disk")
+			step := stepTimer(t)
 			_, err := h.eng.Up(ctx, "dev", c, UpOptions{})
 			require.NoError(t, err)
+			step("first up")
 			more := c
 			more.UserPools = append(append([]spec.NodePool(nil), c.UserPools...), spec.NodePool{Name: "more", VMSize: "Standard_D4ds_v5", Count: 1})
 
@@ -108,6 +110,7 @@ func TestE2EStateUnwritableMidRun(t *testing.T) {
 			}()
 			_, err = h.eng.Up(ctx, "dev", more, UpOptions{})
 			undo := <-blocked
+			step("up that could not record its work")
 			require.Error(t, err, "the run could not record its work")
 			assert.Equal(t, 3, h.sim.CallCount("AgentPool", azuresim.OpCreate), "the pool's create went on in Azure")
 			var full *NoSpaceError
@@ -126,6 +129,7 @@ func TestE2EStateUnwritableMidRun(t *testing.T) {
 
 			rep, err := h.eng.Recover(ctx, "dev")
 			require.NoError(t, err)
+			step("recover")
 			poolURN := "urn:pulumi:dev::" + DefaultProject + "::aks-cilium:index:Platform$aks-cilium:azure:Cluster$" + typeAgentPool + "::platform-cluster-pool-more"
 			if tc.damaged {
 				require.NotNil(t, rep.Restored, "the truncated checkpoint was replaced by the last good one")

@@ -28,7 +28,8 @@ var OSDiskTypes = []OSDiskType{OSDiskEphemeral, OSDiskManaged}
 // "Quotas, virtual machine size restrictions, and region availability in
 // AKS" (quotas-skus-regions), service quotas and limits: 1,000 nodes per
 // node pool, 100 node pools per cluster, 5,000 nodes per cluster (default
-// quota 1,000; more needs a quota increase), 250 pods per node with Azure
+// quota 1,000; more needs a quota increase; 1,000 on the Free tier, see
+// SKU.MaxNodes), 250 pods per node with Azure
 // CNI; and "API server authorized IP ranges" (up to 200 ranges, not with
 // private clusters). OS disks: API 2024-10-01 osDiskSizeGB maxValue 2048;
 // AKS's minimum is 30 GB ("the minimum value is 30 GB", AKS docs:
@@ -40,7 +41,6 @@ var OSDiskTypes = []OSDiskType{OSDiskEphemeral, OSDiskManaged}
 // Azure-Terraform/terraform-azurerm-kubernetes#33).
 const (
 	MaxPoolsPerCluster         = 100
-	MaxNodesPerCluster         = 5000
 	DefaultNodesPerClusterCap  = 1000
 	MaxAuthorizedIPRanges      = 200
 	MinOSDiskSizeGB            = 30
@@ -241,9 +241,13 @@ func validateLimits(c Cluster) field.ErrorList {
 	for _, p := range c.Pools() {
 		total += p.MaxNodes()
 	}
-	if total > MaxNodesPerCluster {
+	if max := c.SKU.MaxNodes(); total > max {
+		hint := "lower the pools' maximums or split the workloads across clusters"
+		if c.SKU.Tier == TierFree && total <= MaxNodesPerCluster {
+			hint = fmt.Sprintf("set sku.tier %s (up to %d nodes), or lower the pools' maximums", TierStandard, MaxNodesPerCluster)
+		}
 		errs = append(errs, CodeNodesPerCluster.Invalid(field.NewPath("userPools"), fmt.Sprintf("%d nodes", total), fmt.Sprintf(
-			"the pools reach %d nodes at their maximum, more than AKS's %d per cluster; lower the pools' maximums or split the workloads across clusters", total, MaxNodesPerCluster)))
+			"the pools reach %d nodes at their maximum, more than AKS's %d per cluster on the %s tier; %s", total, max, c.SKU.Tier, hint)))
 	}
 	if n := len(c.Security.AuthorizedIPRanges); n > MaxAuthorizedIPRanges {
 		errs = append(errs, CodeAuthorizedIPRangeCount.TooMany(field.NewPath("security", "authorizedIpRanges"), n, MaxAuthorizedIPRanges,

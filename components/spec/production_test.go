@@ -110,7 +110,8 @@ func supportCases() []supportCase {
 		{"community on the last day", "1.34", date(2026, time.November, 30), SKU{}, nil},
 		{"LTS only without Premium", "1.34", date(2026, time.December, 1), SKU{Tier: TierStandard},
 			[]string{"left AKS community support on 2026-11-30", "until 2027-11-30", "sku.tier Premium", "AKSLongTermSupport", "1.36 or 1.35"}},
-		{"LTS only, Premium but no LTS plan", "1.32", date(2026, time.December, 1), SKU{Tier: TierPremium}, []string{"sku.supportPlan AKSLongTermSupport"}},
+		{"LTS only, Premium (the plan defaults to LTS)", "1.32", date(2026, time.December, 1), SKU{Tier: TierPremium}, nil},
+		{"LTS only, Premium on the community plan", "1.32", date(2026, time.December, 1), SKU{Tier: TierPremium, SupportPlan: SupportPlanKubernetesOfficial}, []string{"sku.supportPlan AKSLongTermSupport"}},
 		{"LTS only with LTS", "1.32", date(2026, time.December, 1), SKU{Tier: TierPremium, SupportPlan: SupportPlanLTS}, nil},
 		{"ended", "1.31", date(2026, time.December, 1), SKU{Tier: TierPremium, SupportPlan: SupportPlanLTS},
 			[]string{"no longer creates clusters with Kubernetes 1.31", "community support ended 2025-11-01", "long-term support 2026-11-30"}},
@@ -160,6 +161,12 @@ func TestProductionDefaults(t *testing.T) {
 	nodeImage := load(t, "overlay.yaml")
 	nodeImage.Upgrades = Upgrades{Channel: UpgradeNodeImage}
 	assert.Equal(t, NodeOSNodeImage, nodeImage.WithDefaults().Upgrades.NodeOSChannel)
+
+	premium := load(t, "overlay.yaml")
+	premium.SKU = SKU{Tier: TierPremium}
+	assert.Equal(t, SupportPlanLTS, premium.WithDefaults().SKU.SupportPlan, "Premium and LTS go together: the plan follows the tier")
+	assert.Equal(t, MaxNodesPerClusterFree, SKU{Tier: TierFree}.MaxNodes())
+	assert.Equal(t, MaxNodesPerCluster, SKU{Tier: TierStandard}.MaxNodes())
 }
 
 // productionCases make each production rule fire (TestProductionRules and
@@ -185,6 +192,7 @@ func productionCases() []invalidCase {
 		{name: "tier", code: CodeTier, mutate: func(c *Cluster) { c.SKU.Tier = "Basic" }, path: "sku.tier", typ: field.ErrorTypeNotSupported},
 		{name: "support plan", code: CodeSupportPlan, mutate: func(c *Cluster) { c.SKU.SupportPlan = "Extended" }, path: "sku.supportPlan", typ: field.ErrorTypeNotSupported},
 		{name: "LTS without Premium", code: CodeSupportPlan, mutate: func(c *Cluster) { c.SKU = SKU{Tier: TierStandard, SupportPlan: SupportPlanLTS} }, path: "sku.supportPlan", detail: "needs sku.tier Premium"},
+		{name: "Premium without LTS", code: CodeSupportPlan, mutate: func(c *Cluster) { c.SKU = SKU{Tier: TierPremium, SupportPlan: SupportPlanKubernetesOfficial} }, path: "sku.supportPlan", detail: "goes with long-term support"},
 
 		// Upgrades.
 		{name: "channel", code: CodeUpgradeChannel, mutate: func(c *Cluster) { c.Upgrades.Channel = "weekly" }, path: "upgrades.channel", typ: field.ErrorTypeNotSupported},
@@ -305,10 +313,15 @@ func productionCases() []invalidCase {
 			}
 		}, path: "userPools", typ: field.ErrorTypeTooMany},
 		{name: "nodes per cluster", code: CodeNodesPerCluster, mutate: func(c *Cluster) {
+			c.SKU = SKU{Tier: TierStandard}
 			for i := range 5 {
 				c.UserPools = append(c.UserPools, NodePool{Name: fmt.Sprintf("big%d", i), VMSize: "Standard_D4ds_v5", Count: 1000})
 			}
 		}, path: "userPools", detail: "5000 per cluster"},
+		{name: "nodes per cluster on the Free tier", code: CodeNodesPerCluster, mutate: func(c *Cluster) {
+			c.SKU = SKU{Tier: TierFree}
+			c.UserPools = append(c.UserPools, NodePool{Name: "big", VMSize: "Standard_D4ds_v5", Count: 1000})
+		}, path: "userPools", detail: "1000 per cluster on the Free tier; set sku.tier Standard"},
 		{name: "authorized IP ranges", code: CodeAuthorizedIPRangeCount, mutate: func(c *Cluster) {
 			c.Security.AuthorizedIPRanges = nil
 			for i := range 201 {

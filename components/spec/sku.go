@@ -17,10 +17,12 @@ type SKU struct {
 	// (Standard plus long-term support, LTS). AKS docs: "Free, Standard and
 	// Premium pricing tiers for AKS cluster management".
 	Tier Tier `json:"tier,omitempty"`
-	// SupportPlan is KubernetesOfficial (the default: community support,
-	// about 12 months from a minor's AKS GA) or AKSLongTermSupport (LTS: 12
-	// more months; needs tier Premium). A version past its community support
-	// can be created only with LTS (see SupportWindow).
+	// SupportPlan is KubernetesOfficial (community support, about 12 months
+	// from a minor's AKS GA) or AKSLongTermSupport (LTS: 12 more months).
+	// LTS and tier Premium go together, so the default follows the tier:
+	// AKSLongTermSupport with Premium, KubernetesOfficial otherwise. A version
+	// past its community support can be created only with LTS (see
+	// SupportWindow).
 	SupportPlan SupportPlan `json:"supportPlan,omitempty"`
 }
 
@@ -50,11 +52,27 @@ const (
 var SupportPlans = []SupportPlan{SupportPlanKubernetesOfficial, SupportPlanLTS}
 
 // SKU defaults (ARM's own: a cluster created without sku is Free on
-// KubernetesOfficial).
+// KubernetesOfficial). With tier Premium the plan defaults to
+// AKSLongTermSupport instead (validateSKU says why).
 const (
 	DefaultTier        = TierFree
 	DefaultSupportPlan = SupportPlanKubernetesOfficial
 )
+
+// Nodes per cluster by tier (AKS docs, pricing tiers comparison: Free
+// "Supports up to 1,000 nodes", Standard and Premium "up to 5,000 nodes").
+const (
+	MaxNodesPerClusterFree = 1000
+	MaxNodesPerCluster     = 5000
+)
+
+// MaxNodes is the most nodes AKS allows a cluster of this tier.
+func (s SKU) MaxNodes() int {
+	if s.Tier == TierFree {
+		return MaxNodesPerClusterFree
+	}
+	return MaxNodesPerCluster
+}
 
 // LTS reports whether the spec asks for long-term support.
 func (s SKU) LTS() bool { return s.SupportPlan == SupportPlanLTS }
@@ -65,13 +83,20 @@ func skuDefaults(s SKU) SKU {
 	}
 	if s.SupportPlan == "" {
 		s.SupportPlan = DefaultSupportPlan
+		if s.Tier == TierPremium {
+			s.SupportPlan = SupportPlanLTS
+		}
 	}
 	return s
 }
 
-// validateSKU checks the tier and plan and that LTS has Premium: "Enabling
-// LTS requires moving your cluster to the Premium tier and explicitly
-// selecting the LTS support plan" (AKS docs: long-term support).
+// validateSKU checks the tier and plan, and that LTS and Premium go
+// together: "Enabling LTS requires moving your cluster to the Premium tier
+// and explicitly selecting the LTS support plan" (AKS docs: long-term
+// support), and "When you create a cluster in the Premium tier, you must
+// also enable the LTS plan ... Enable or disable LTS and the Premium tier
+// together" (AKS docs: pricing tiers, MicrosoftDocs/azure-aks-docs
+// articles/aks/free-standard-pricing-tiers.md at fb060abe of 2026-08-21).
 func validateSKU(s SKU, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if !slices.Contains(Tiers, s.Tier) {
@@ -83,6 +108,10 @@ func validateSKU(s SKU, p *field.Path) field.ErrorList {
 	if s.LTS() && s.Tier != TierPremium {
 		errs = append(errs, CodeSupportPlan.Invalid(p.Child("supportPlan"), s.SupportPlan,
 			fmt.Sprintf("long-term support needs sku.tier %s (tier is %s); set tier: %s or supportPlan: %s", TierPremium, s.Tier, TierPremium, SupportPlanKubernetesOfficial)))
+	}
+	if s.Tier == TierPremium && slices.Contains(SupportPlans, s.SupportPlan) && !s.LTS() {
+		errs = append(errs, CodeSupportPlan.Invalid(p.Child("supportPlan"), s.SupportPlan,
+			fmt.Sprintf("the %s tier goes with long-term support (AKS enables and disables them together); set supportPlan: %s, or tier: %s for the uptime SLA without LTS", TierPremium, SupportPlanLTS, TierStandard)))
 	}
 	return errs
 }

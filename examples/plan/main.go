@@ -195,8 +195,8 @@ func limits(c spec.Cluster) string {
 	for _, p := range c.Pools() {
 		nodes += p.MaxNodes()
 	}
-	return fmt.Sprintf("%d of %d nodes per cluster (default quota %d), %d of %d pools, %d of %d authorized IP ranges",
-		nodes, spec.MaxNodesPerCluster, spec.DefaultNodesPerClusterCap, len(c.Pools()), spec.MaxPoolsPerCluster,
+	return fmt.Sprintf("%d of %d nodes per cluster (%s tier; default quota %d), %d of %d pools, %d of %d authorized IP ranges",
+		nodes, c.SKU.MaxNodes(), c.SKU.Tier, spec.DefaultNodesPerClusterCap, len(c.Pools()), spec.MaxPoolsPerCluster,
 		len(c.Security.AuthorizedIPRanges), spec.MaxAuthorizedIPRanges)
 }
 

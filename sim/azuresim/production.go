@@ -330,16 +330,22 @@ var productionRules = []rule{
 		},
 	},
 	{
-		name:   "long-term support needs the Premium tier",
-		source: "AKS docs, long-term support: \"Enabling LTS requires moving your cluster to the Premium tier and explicitly selecting the LTS support plan\". The message is the simulator's",
+		name:   "long-term support and the Premium tier go together",
+		source: "AKS docs, long-term support: \"Enabling LTS requires moving your cluster to the Premium tier and explicitly selecting the LTS support plan\"; pricing tiers: \"When you create a cluster in the Premium tier, you must also enable the LTS plan ... Enable or disable LTS and the Premium tier together\" (MicrosoftDocs/azure-aks-docs articles/aks/free-standard-pricing-tiers.md at fb060abe). The messages are the simulator's",
 		types:  []string{TypeManagedCluster},
 		ops:    writes,
 		check: func(st *store, r *armRequest) *ARMError {
-			if str(r.inputs, "supportPlan") != "AKSLongTermSupport" || strings.EqualFold(str(obj(r.inputs, "sku"), "tier"), "Premium") {
-				return nil
+			tier, plan := str(obj(r.inputs, "sku"), "tier"), str(r.inputs, "supportPlan")
+			lts, premium := plan == "AKSLongTermSupport", strings.EqualFold(tier, "Premium")
+			switch {
+			case lts && !premium:
+				return aksError(400, "BadRequest", "InvalidParameter", "properties.supportPlan",
+					"Support plan AKSLongTermSupport requires sku.tier Premium; the request has %q.", tier)
+			case premium && !lts:
+				return aksError(400, "BadRequest", "InvalidParameter", "properties.supportPlan",
+					"sku.tier Premium requires support plan AKSLongTermSupport; the request has %q.", plan)
 			}
-			return aksError(400, "BadRequest", "InvalidParameter", "properties.supportPlan",
-				"Support plan AKSLongTermSupport requires sku.tier Premium; the request has %q.", str(obj(r.inputs, "sku"), "tier"))
+			return nil
 		},
 	},
 	{

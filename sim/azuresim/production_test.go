@@ -231,6 +231,12 @@ func TestProductionRules(t *testing.T) {
 			status: 400, reason: "InvalidParameter", message: `Support plan AKSLongTermSupport requires sku.tier Premium; the request has "Standard".`,
 		},
 		{
+			name: "the Premium tier without long-term support", setup: network,
+			try: step{TypeManagedCluster, "aks", with(clusterInputs(), map[string]any{
+				"sku": map[string]any{"name": "Base", "tier": "Premium"}, "supportPlan": "KubernetesOfficial"})},
+			status: 400, reason: "InvalidParameter", message: `sku.tier Premium requires support plan AKSLongTermSupport; the request has "KubernetesOfficial".`,
+		},
+		{
 			name: "a node resource group name of 81 characters", setup: network,
 			try:    step{TypeManagedCluster, "aks", with(clusterInputs(), map[string]any{"nodeResourceGroup": strings.Repeat("n", 81)})},
 			status: 400, reason: "InvalidParameter", message: "The maximum length is 80 and the length of the value provided is 81.",

@@ -477,6 +477,11 @@ func TestE2ESecretsNeverLeak(t *testing.T) {
 	changed := c
 	changed.Tags = map[string]string{"environment": "changed"}
 	record(h.eng.Preview(ctx, "dev", changed, PreviewOptions{}))
+	// A saved plan (kept in the Engine's folder, so the walk below reads it)
+	// holds the stack's outputs too, the kubeconfig among them.
+	plan := filepath.Join(h.dir, "changed.plan.json")
+	record(h.eng.Preview(ctx, "dev", changed, PreviewOptions{SavePlan: plan}))
+	require.FileExists(t, plan)
 	h.sim.InjectFault(azuresim.Fault{Type: "ManagedCluster", Op: azuresim.OpUpdate, Kind: azuresim.FaultInternalServerError, Times: 4})
 	_, err = h.eng.Up(ctx, "dev", changed, UpOptions{})
 	require.Error(t, err, "a 500 after the provider's retries fails the update")

@@ -28,6 +28,9 @@ type recorder struct {
 	order   []string
 	diags   []result.Diagnostic
 	summary *apitype.SummaryEvent
+
+	done         map[string]bool // URNs whose change completed (see finished)
+	stackOutputs map[string]any  // the stack's outputs, once the run reported them
 }
 
 func newRecorder(mask func(string) string, progress io.Writer) *recorder {
@@ -58,6 +61,7 @@ func (r *recorder) record(ev events.EngineEvent) {
 		r.step(ev.ResourcePreEvent.Metadata, false)
 	case ev.ResOutputsEvent != nil:
 		r.step(ev.ResOutputsEvent.Metadata, false)
+		r.finished(ev.ResOutputsEvent.Metadata)
 	case ev.ResOpFailedEvent != nil:
 		r.step(ev.ResOpFailedEvent.Metadata, true)
 	case ev.DiagnosticEvent != nil:

@@ -12,7 +12,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optremove"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
 	"github.com/aks-cilium/aks-cilium/automation/result"
 	"github.com/aks-cilium/aks-cilium/components/spec"
@@ -20,13 +19,28 @@ import (
 
 // PreviewOptions control Preview. The zero value is the default; fields
 // may be added without breaking callers.
-type PreviewOptions struct{}
+type PreviewOptions struct {
+	// SavePlan writes the preview's update plan to this file (pulumi
+	// preview --save-plan), for UpOptions.Plan to apply exactly what was
+	// reviewed. Such a preview refreshes first (in memory: it writes no
+	// state), so the plan is made against what Azure has now. The file's
+	// secrets are encrypted with the stack's secrets provider; it is
+	// written 0600.
+	SavePlan string
+}
 
 // UpOptions control Up.
 type UpOptions struct {
 	// AllowReplace lets Up replace or delete guarded resources (a
 	// ManagedCluster, or a VNet or subnet in use). Off by default.
 	AllowReplace bool
+	// Plan applies a plan saved by PreviewOptions.SavePlan (or `pulumi
+	// preview --save-plan`) instead of planning again: Up refuses a plan of
+	// another stack or spec before any process runs, applies the guardrail
+	// to the planned operations, and stops with a *PlanViolationError at
+	// the first resource whose change differs from the plan, after a
+	// refresh, so a change in Azure since the preview is found too.
+	Plan string
 }
 
 // RefreshOptions control Refresh. The zero value is the default.
@@ -48,7 +62,10 @@ type DestroyOptions struct{}
 // ACNS read through ARM (a change already made, say by migrate, is then
 // not listed). Specs that never involve ACNS cost no ARM call and no
 // process.
-func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ PreviewOptions) (*result.Result, error) {
+//
+// With PreviewOptions.SavePlan the preview refreshes first and saves its
+// update plan for Up to apply (UpOptions.Plan).
+func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, o PreviewOptions) (*result.Result, error) {
 	if err := e.checkSpecUpdate(stack, c, true); err != nil {
 		return nil, err
 	}
@@ -60,7 +77,12 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, _ Pr
 	if err != nil {
 		return nil, err
 	}
-	r, err := e.preview(ctx, st, "preview")
+	var r *result.Result
+	if o.SavePlan == "" {
+		r, err = e.preview(ctx, st, "preview")
+	} else {
+		r, err = e.previewSavingPlan(ctx, st, o.SavePlan)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -89,11 +111,12 @@ func (e *Engine) stored(ctx context.Context, stack string, c spec.Cluster) (*spe
 	return prev, pending, nil
 }
 
-// preview runs a preview; label heads its progress lines.
-func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*result.Result, error) {
+// preview runs a preview with extra options (a plan to save, a refresh);
+// label heads its progress lines.
+func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string, extra ...optpreview.Option) (*result.Result, error) {
 	start := time.Now()
 	rec, ch, wait := e.listen(label, st.Name())
-	opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.Diff()}
+	opts := append([]optpreview.Option{optpreview.EventStreams(ch), optpreview.Diff()}, extra...)
 	if e.opts.Parallel > 0 {
 		opts = append(opts, optpreview.Parallel(e.opts.Parallel))
 	}
@@ -116,8 +139,10 @@ func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string) (*re
 // does: one refresh that imports each pending create whose resource exists
 // and drops the others; the result's diagnostics say what it found. It then
 // previews, refuses guarded replacements (result.Guarded) unless allowed,
-// deploys, and records the spec as the stack's applied spec. The result
-// carries the stack outputs, secrets masked.
+// deploys exactly what the preview planned (with UpOptions.Plan it applies
+// a saved plan instead, see up; a difference from the plan is a
+// *PlanViolationError), and records the spec as the stack's applied spec.
+// The result carries the stack outputs, secrets masked.
 //
 // Then, when the spec has ACNS on, or the stack's previous spec had it, or
 // an earlier up left an ACNS change unfinished, Up makes the cluster's
@@ -154,39 +179,13 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 			return nil, err
 		}
 	}
-	if !o.AllowReplace {
-		plan, err := e.preview(ctx, st, "preview (replacement guardrail)")
-		if err != nil {
-			return nil, err
-		}
-		if refused := result.Guarded(plan.Steps); len(refused) > 0 {
-			return nil, &ReplacementRefusedError{Stack: stack, Steps: refused}
-		}
-	}
-	runCtx, done, err := e.guardState(ctx, stack)
+	r, err := e.up(ctx, st, o)
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	rec, ch, wait := e.listen("up", stack)
-	opts := []optup.Option{optup.EventStreams(ch), optup.ShowSecrets(false)}
-	if e.opts.Parallel > 0 {
-		opts = append(opts, optup.Parallel(e.opts.Parallel))
-	}
-	res, err := st.Up(runCtx, opts...)
-	wait()
-	if err != nil {
-		return nil, done(e.classify(runCtx, "up", stack, err, rec))
-	}
-	_ = done(nil)
 	if err := e.recordApplied(ctx, stack, &c); err != nil {
 		return nil, err
 	}
-	r := e.result(stack, result.KindUp, rec, start)
-	if res.Summary.ResourceChanges != nil {
-		r.Changes = changes(*res.Summary.ResourceChanges)
-	}
-	r.Outputs = e.outputs(res.Outputs)
 	r.Diagnostics = append(resolved.diagnostics(), r.Diagnostics...)
 	if involved {
 		if err := e.ensureACNS(ctx, st, r, c.ACNS); err != nil {

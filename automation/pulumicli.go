@@ -143,6 +143,9 @@ const cancelGrace = 10 * time.Second
 func (c command) Run(ctx context.Context, workdir string, stdin io.Reader, out, errOut []io.Writer,
 	env []string, args ...string,
 ) (string, string, int, error) {
+	if isFollowUpRead(ctx, args) {
+		return "", "", 0, errFollowUpRead // answered from the update's events (see Engine.up)
+	}
 	c.cli.count.Add(1)
 	flags := args
 	if i := slices.Index(args, "--"); i >= 0 {

@@ -188,9 +188,11 @@
 // temporary file renamed over it) after every change, under a lock shared
 // by all gRPC calls of the process. Separate processes on the same file see
 // one Azure: the preview, up and destroy of a CLI demo run in turn, or a
-// test that kills a child process mid-update and resumes in another. Two
-// processes writing at the same instant are not coordinated (the last write
-// wins). Removing the file empties the simulated Azure. It holds request
+// test that kills a child process mid-update and resumes in another, or two
+// processes deploying at once (two CI runners). Each change is a
+// read-modify-write under a file lock (flock on <file>.lock), so two
+// processes writing at the same instant lose none of each other's changes.
+// Removing the file empties the simulated Azure. It holds request
 // bodies as Azure would, so a secret input would be stored in plain text: do
 // not feed real secrets to a simulated stack.
 //

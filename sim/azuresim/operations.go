@@ -347,13 +347,21 @@ func (s *Simulator) withdraw(p *pendingOp) {
 }
 
 // commit finishes an operation: the write is stored (or the resource
-// deleted, with what ARM nests under it) and the state saved.
+// deleted, with what ARM nests under it) and the state saved, under the
+// state file's lock.
 func (s *Simulator) commit(p *pendingOp) (*Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pending[p.id] == p {
 		delete(s.pending, p.id)
 	}
+	// Another process on the same state file writes under the same lock:
+	// sync, change and save are one step (store.exclusive).
+	unlock, err := s.state.exclusive()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := s.state.sync(); err != nil {
 		return nil, err
 	}

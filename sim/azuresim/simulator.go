@@ -42,8 +42,10 @@ type Options struct {
 	TenantID string
 	// StateFile, when set, persists the simulated Azure as JSON so separate
 	// processes (a CLI demo's preview, up and destroy, or a test that kills
-	// a child mid-update) see the same resources. It is read before every
-	// operation and written atomically after every change.
+	// a child mid-update, two CI runners) see the same resources. It is
+	// read before every operation and written atomically after every
+	// change, under a lock (<file>.lock) so that processes writing at the
+	// same time lose none of each other's changes.
 	StateFile string
 	// Latency delays ARM calls; see OpKey for the matching. Cancelling the
 	// engine's request (or Stop) ends the wait. A write's latency is how
@@ -235,6 +237,11 @@ func (s *Simulator) Get(id string) (Resource, bool) {
 func (s *Simulator) DeleteOutOfBand(id string) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.state.exclusive()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := s.state.sync(); err != nil {
 		return nil, err
 	}
@@ -259,6 +266,11 @@ func (s *Simulator) DeleteOutOfBand(id string) ([]string, error) {
 func (s *Simulator) PatchOutOfBand(id string, patch map[string]any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.state.exclusive()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := s.state.sync(); err != nil {
 		return err
 	}

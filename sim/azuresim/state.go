@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -111,6 +112,32 @@ func (st *store) sync() error {
 	}
 	st.res, st.stamp, st.loaded = res, stamp, true
 	return nil
+}
+
+// exclusive takes the state file's lock (flock on <file>.lock), so that a
+// read-modify-write (sync, change, save) is not interleaved with another
+// process's: without it, two processes sharing the file each save their
+// own copy and one loses the other's writes. Reads need no lock (save
+// renames a complete file into place). Without a file it does nothing.
+func (st *store) exclusive() (unlock func(), err error) {
+	if st.path == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(st.path), 0o700); err != nil {
+		return nil, fmt.Errorf("azure simulator: state folder: %w", err)
+	}
+	f, err := os.OpenFile(st.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("azure simulator: state lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("azure simulator: state lock: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
 
 // save writes the state file atomically (a temporary file in the same

@@ -12,12 +12,14 @@ export TOOLS_CACHE
 PULUMI_VERSION := $(shell awk '$$1 == "github.com/pulumi/pulumi/pkg/v3" {print $$2; exit}' tools/pulumi/go.mod)
 CILIUM_VERSION := $(shell awk -F= '$$1 == "cilium_version" {print $$2; exit}' tools/build.sh)
 KUBE_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" {print $$2; exit}' tools/kubernetes/go.mod)
+AZURITE_VERSION := $(shell awk -F'"' '$$2 == "azurite" {print $$4; exit}' tools/azurite/package.json)
 # Tests find the tools through these variables.
 export AKS_CILIUM_PULUMI := $(TOOLS_CACHE)/pulumi-$(PULUMI_VERSION)/bin/pulumi
 export KUBEBUILDER_ASSETS := $(TOOLS_CACHE)/kubernetes-$(KUBE_VERSION)
 export AKS_CILIUM_CRDS := $(TOOLS_CACHE)/cilium-crds-$(CILIUM_VERSION)
 # node_modules of examples/typescript/package-lock.json (the TypeScript SDK test).
 export AKS_CILIUM_NODE_MODULES := $(TOOLS_CACHE)/node-modules-$(shell sha256sum examples/typescript/package-lock.json | cut -c1-12)/node_modules
+export AKS_CILIUM_AZURITE := $(TOOLS_CACHE)/azurite-$(AZURITE_VERSION)/node_modules/.bin/azurite-blob
 
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
@@ -25,7 +27,7 @@ GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
 all: test
 
-## tools: build (once) the pulumi CLI, kube-apiserver and etcd, the language hosts, node_modules; prints where they are
+## tools: build (once) the pulumi CLI, kube-apiserver and etcd, the language hosts, node_modules, Azurite (npm); prints where they are
 tools:
 	@bash tools/build.sh
 

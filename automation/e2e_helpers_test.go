@@ -3,6 +3,7 @@ package automation_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,6 +85,11 @@ type harnessOptions struct {
 	Passphrase string
 	// PulumiHome is PULUMI_HOME; Dir/home when empty.
 	PulumiHome string
+	// BackendURL is the state backend; the Engine's private file backend
+	// when empty.
+	BackendURL string
+	// Env is added to the Engine's environment (a backend's credentials).
+	Env map[string]string
 }
 
 func newHarness(t testing.TB, o harnessOptions) *harness {
@@ -109,9 +115,11 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	require.NoError(t, err)
 	t.Cleanup(sim.Stop)
 	env := providerEnv(t, sim)
+	maps.Copy(env, o.Env)
 	progress := &syncBuffer{}
 	eng, err := New(Options{Now: testNow,
 		Dir:        o.Dir,
+		BackendURL: o.BackendURL,
 		Passphrase: o.Passphrase,
 		CLI:        cli,
 		PulumiHome: o.PulumiHome,
@@ -182,8 +190,11 @@ func simTypes(sim *azuresim.Simulator) map[string]int {
 const helperEnv = "AKS_CILIUM_E2E_HELPER"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(helperEnv) == "up" {
+	switch os.Getenv(helperEnv) {
+	case "up":
 		os.Exit(helperUp())
+	case "backend-up":
+		os.Exit(helperBackendUp())
 	}
 	os.Exit(pulumitest.PrivateTemp(m.Run))
 }

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
 	"github.com/aks-cilium/aks-cilium/automation/result"
 	"github.com/aks-cilium/aks-cilium/internal/proc"
 )
@@ -80,6 +82,9 @@ func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, err
 	if err != nil {
 		return nil, err
 	}
+	if objectStoreBackend(e.opts.BackendURL) {
+		return e.recoverObjectStore(ctx, st, report)
+	}
 
 	locks := e.lockFiles(stack)
 	for _, lock := range locks {
@@ -105,19 +110,25 @@ func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, err
 			return nil, err
 		}
 	}
-	pending, err := e.resolvePending(ctx, st, "refresh (recover)", extra)
-	if err != nil {
-		return nil, err
-	}
-	if pending != nil {
-		report.Pending, report.PendingOperations, report.Refresh = pending, pending.Operations, pending.Refresh
-		return report, nil
-	}
-	report.Refresh, err = e.refresh(ctx, st, "refresh (recover)", nil)
-	if err != nil {
+	if err := e.recoverRefresh(ctx, st, report, extra); err != nil {
 		return nil, err
 	}
 	return report, nil
+}
+
+// recoverRefresh is Recover's refresh: the one that resolves the pending
+// operations (and imports extra), or a plain refresh when there are none.
+func (e *Engine) recoverRefresh(ctx context.Context, st *auto.Stack, report *RecoverReport, extra []adoptee) error {
+	pending, err := e.resolvePending(ctx, st, "refresh (recover)", extra)
+	if err != nil {
+		return err
+	}
+	if pending != nil {
+		report.Pending, report.PendingOperations, report.Refresh = pending, pending.Operations, pending.Refresh
+		return nil
+	}
+	report.Refresh, err = e.refresh(ctx, st, "refresh (recover)", nil)
+	return err
 }
 
 // repairCheckpoint replaces the stack's checkpoint (file backend) when it
@@ -236,8 +247,15 @@ func lockHolderAlive(path string) (int, bool) {
 	if json.Unmarshal(data, &lock) != nil || lock.Pid <= 0 {
 		return 0, false
 	}
-	if host, err := os.Hostname(); err != nil || host != lock.Hostname {
-		return lock.Pid, true // another machine's update: it cannot be checked from here, so it is not stale
+	return lock.Pid, holderAlive(lock.Pid, lock.Hostname)
+}
+
+// holderAlive reports whether the process that took a lock still runs: on
+// this host, checked with proc.Alive (a zombie holds nothing); on another
+// host, assumed.
+func holderAlive(pid int, hostname string) bool {
+	if host, err := os.Hostname(); err != nil || host != hostname {
+		return true // another machine's update: it cannot be checked from here, so it is not stale
 	}
-	return lock.Pid, proc.Alive(lock.Pid)
+	return proc.Alive(pid)
 }

@@ -22,6 +22,12 @@
 #                   Linked beside pulumi too.
 #   node_modules    `npm ci` of examples/typescript/package-lock.json
 #                   (@pulumi/pulumi and typescript), keyed by the lockfile.
+#   azurite         Microsoft's Azure Storage emulator (npm), installed with
+#                   `npm ci` from the committed lockfile tools/azurite, for
+#                   the tests of state in Azure Blob Storage (azblob://).
+#                   Needs node and npm; without them it is skipped with a
+#                   note (the tests that need it then fail under
+#                   AKS_CILIUM_REQUIRE_TOOLS=1).
 #
 # Idempotent: a tool whose binary is cached is not rebuilt. Each binary is
 # written to a temporary name and renamed (links too), so an interrupted build
@@ -145,9 +151,31 @@ else
 	echo "tools: npm ci in $((SECONDS - start))s at $npm_dir"
 fi
 
+# Azurite from npm, pinned by tools/azurite/package-lock.json; reinstalled
+# when the lockfile changes.
+azurite_version=$(awk -F'"' '$2 == "azurite" {print $4; exit}' "$here/azurite/package.json")
+azurite_dir=$cache/azurite-$azurite_version
+azurite_bin=$azurite_dir/node_modules/.bin/azurite-blob
+if [[ -x $azurite_bin ]] && cmp -s "$here/azurite/package-lock.json" "$azurite_dir/package-lock.json"; then
+	echo "tools: azurite $azurite_version cached at $azurite_dir"
+elif ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+	echo "tools: azurite $azurite_version NOT installed: node and npm are needed (the azblob:// state tests need it)"
+else
+	echo "tools: installing azurite $azurite_version with npm ci from tools/azurite/package-lock.json ..."
+	rm -rf "$azurite_dir.tmp.$$" && mkdir -p "$azurite_dir.tmp.$$"
+	cp "$here/azurite/package.json" "$here/azurite/package-lock.json" "$azurite_dir.tmp.$$/"
+	# Azurite 3.37.0 declares node >= 22; its blob service runs on node 20 (the engine warning is expected there).
+	(cd "$azurite_dir.tmp.$$" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+	rm -rf "$azurite_dir" && mv "$azurite_dir.tmp.$$" "$azurite_dir"
+	echo "tools: installed azurite at $azurite_dir"
+fi
+
 "$pulumi_dir/bin/pulumi" version >/dev/null # fails loudly if the version flag is missing
 echo "tools: AKS_CILIUM_PULUMI=$pulumi_dir/bin/pulumi ($("$pulumi_dir/bin/pulumi" version))"
 echo "tools: KUBEBUILDER_ASSETS=$kube_dir ($("$kube_dir/kube-apiserver" --version))"
 echo "tools: AKS_CILIUM_CRDS=$crd_dir"
 echo "tools: language hosts beside pulumi: yaml $yaml_version (real), nodejs python go dotnet (codegen only)"
 echo "tools: AKS_CILIUM_NODE_MODULES=$npm_dir/node_modules"
+if [[ -x $azurite_bin ]]; then
+	echo "tools: AKS_CILIUM_AZURITE=$azurite_bin (azurite $("$azurite_bin" --version))"
+fi

@@ -31,6 +31,7 @@ type recorder struct {
 
 	done         map[string]bool // URNs whose change completed (see finished)
 	stackOutputs map[string]any  // the stack's outputs, once the run reported them
+	drift        []result.Drift  // what the run's refresh found changed outside Pulumi
 }
 
 func newRecorder(mask func(string) string, progress io.Writer) *recorder {
@@ -88,6 +89,12 @@ func (r *recorder) step(m apitype.StepEventMetadata, failed bool) {
 		s = &result.Step{URN: m.URN, Type: m.Type, Name: nameOf(m.URN)}
 		r.steps[m.URN] = s
 		r.order = append(r.order, m.URN)
+	}
+	// A preview or update that refreshes first reports each resource's
+	// refresh, then its step: the step's own keys and diffs replace the
+	// refresh's (which are drift, see finished).
+	if s.Op == result.OpRefresh && op != result.OpRefresh {
+		s.ReplaceKeys, s.Diffs = nil, nil
 	}
 	// A replacement is reported as create-replacement, replace and
 	// delete-replaced: keep "replace" as the step's operation.
@@ -155,6 +162,16 @@ func (r *recorder) result() ([]result.Step, []result.Diagnostic, *apitype.Summar
 		steps = append(steps, *r.steps[urn])
 	}
 	return steps, slices.Clone(r.diags), r.summary
+}
+
+// drifted is what the run's refresh found changed or deleted outside
+// Pulumi, sorted by URN.
+func (r *recorder) drifted() []result.Drift {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := slices.Clone(r.drift)
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
 }
 
 // lookup finds a property path such as "networkProfile.podCidr" or

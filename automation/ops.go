@@ -41,6 +41,12 @@ type UpOptions struct {
 	// the first resource whose change differs from the plan, after a
 	// refresh, so a change in Azure since the preview is found too.
 	Plan string
+	// Refresh reads every resource from Azure first (pulumi up --refresh;
+	// the guardrail preview refreshes too), so that drift (Drift) is put
+	// back to the spec: without it Up compares the spec with the stack's
+	// state only, and a resource changed or deleted outside Pulumi stays
+	// so. Always on with Plan.
+	Refresh bool
 }
 
 // RefreshOptions control Refresh. The zero value is the default.
@@ -447,7 +453,8 @@ func (e *Engine) listen(op, stack string) (*recorder, chan events.EngineEvent, f
 
 func (e *Engine) result(stack string, kind result.Kind, rec *recorder, start time.Time) *result.Result {
 	steps, diags, summary := rec.result()
-	r := &result.Result{Project: e.opts.Project, Stack: stack, Kind: kind, Steps: steps, Diagnostics: diags, Duration: time.Since(start)}
+	r := &result.Result{Project: e.opts.Project, Stack: stack, Kind: kind, Steps: steps, Diagnostics: diags,
+		Drift: rec.drifted(), Duration: time.Since(start)}
 	if summary != nil {
 		r.Changes = changes(summary.ResourceChanges)
 	}

@@ -61,6 +61,7 @@ func (e *Engine) up(ctx context.Context, st *auto.Stack, o UpOptions) (*result.R
 		}
 	}
 
+	refresh := o.Refresh || reviewed != nil
 	var plan string // the plan the update applies
 	if reviewed != nil || !o.AllowReplace {
 		f, err := os.CreateTemp(e.WorkDir(stack), ".up-*.plan.json")
@@ -70,8 +71,11 @@ func (e *Engine) up(ctx context.Context, st *auto.Stack, o UpOptions) (*result.R
 		_ = f.Close()
 		defer os.Remove(f.Name())
 		label, extra := "preview (replacement guardrail)", []optpreview.Option{optpreview.Plan(f.Name())}
+		if refresh {
+			extra = append(extra, optpreview.Refresh())
+		}
 		if reviewed != nil {
-			label, extra = "preview (checking the plan "+o.Plan+")", append(extra, optpreview.Refresh())
+			label = "preview (checking the plan " + o.Plan + ")"
 		}
 		preview, err := e.preview(ctx, st, label, extra...)
 		if err != nil {
@@ -103,7 +107,7 @@ func (e *Engine) up(ctx context.Context, st *auto.Stack, o UpOptions) (*result.R
 	if plan != "" {
 		opts = append(opts, optup.Plan(plan))
 	}
-	if reviewed != nil {
+	if refresh {
 		opts = append(opts, optup.Refresh())
 	}
 	if e.opts.Parallel > 0 {
@@ -193,8 +197,9 @@ func holdsSecret(v any) bool {
 	return false
 }
 
-// finished records a completed step: the stack's outputs, and the changes
-// made to cloud resources (for PlanViolationError.Applied).
+// finished records a completed step: the stack's outputs, the changes
+// made to cloud resources (for PlanViolationError.Applied), and what a
+// refresh found changed outside Pulumi (Result.Drift).
 func (r *recorder) finished(m apitype.StepEventMetadata) {
 	if m.Type == "pulumi:pulumi:Stack" && m.New != nil && m.URN == m.New.URN {
 		r.stackOutputs = m.New.Outputs
@@ -203,12 +208,22 @@ func (r *recorder) finished(m apitype.StepEventMetadata) {
 		}
 	}
 	custom := m.New != nil && m.New.Custom || m.Old != nil && m.Old.Custom
+	if !custom || strings.HasPrefix(m.Type, "pulumi:providers:") {
+		return // components and providers are nothing in Azure
+	}
 	switch result.Op(m.Op) {
-	case result.OpSame, result.OpRefresh, result.OpRead:
-	default:
-		if !custom || strings.HasPrefix(m.Type, "pulumi:providers:") {
-			return // components and providers change nothing in Azure
+	case result.OpRefresh:
+		// A refresh's outcome: the resource is gone (no new state), or its
+		// state read back differs from the stack's (the refresh's diff).
+		d := result.Drift{URN: m.URN, Type: m.Type, Name: nameOf(m.URN)}
+		if m.New == nil {
+			d.Deleted = true
+		} else if d.Diffs = r.diffs(m); len(d.Diffs) == 0 {
+			return
 		}
+		r.drift = append(r.drift, d)
+	case result.OpSame, result.OpRead:
+	default:
 		if r.done == nil {
 			r.done = map[string]bool{}
 		}

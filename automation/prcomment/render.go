@@ -102,7 +102,7 @@ func Render(r *result.Result, opts Options) string {
 		byline(c, o))
 	cnt := counts(r)
 	d.fixed(countTable(columns(cnt), []row{{counts: cnt}}, false), failedLine(r, c))
-	d.fixed(warning(r, c, o.MaxBytes/2), acnsRemoval(r, c), armChanges(r, c))
+	d.fixed(warning(r, c, o.MaxBytes/2), acnsRemoval(r, c), armChanges(r, c), driftNote(r, c))
 	d.notePlace()
 	d.section(resourceSection(r, c, "###"))
 	d.section(diagnosticSection(r, c))
@@ -159,7 +159,10 @@ func RenderFleet(results []*result.Result, opts Options) string {
 
 func newDoc(c cleaner, o Options, op result.Kind, stack string) *doc {
 	d := &doc{runURL: linkURL(c.line(o.RunURL))}
-	if future(op) {
+	switch {
+	case op == result.KindDrift:
+		d.cmd = "pulumi preview --refresh --diff --stack " + stack
+	case future(op):
 		d.cmd = "pulumi preview --diff --stack " + stack
 	}
 	return d
@@ -175,13 +178,17 @@ func opTitle(c cleaner, op result.Kind) string {
 		return "preview"
 	case result.KindUp:
 		return "update"
+	case result.KindDrift:
+		return "drift check"
 	}
 	return mdText(clip(c.line(string(op))))
 }
 
-// future reports whether the result is a plan (a preview) rather than
-// something that happened.
-func future(op result.Kind) bool { return op == "" || op == result.KindPreview }
+// future reports whether the result is a plan (a preview, or the changes
+// a drift check found needed) rather than something that happened.
+func future(op result.Kind) bool {
+	return op == "" || op == result.KindPreview || op == result.KindDrift
+}
 
 var shaRE = regexp.MustCompile(`^[0-9a-fA-F]{7,64}$`)
 

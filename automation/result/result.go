@@ -26,6 +26,9 @@ const (
 	KindUp      Kind = "up"
 	KindRefresh Kind = "refresh"
 	KindDestroy Kind = "destroy"
+	// KindDrift is a drift check: a preview that refreshes first, in
+	// memory, and writes nothing (Engine.Drift).
+	KindDrift Kind = "drift"
 )
 
 // Op is what a step does to one resource. The values are Pulumi's own
@@ -67,9 +70,31 @@ type Result struct {
 	// what the azure-native API version cannot express or change in place
 	// (ACNS: automation/acns). Steps never include them.
 	ARMChanges []ARMChange `json:",omitempty"`
+	// Drift are the resources whose real state differs from the stack's
+	// state, as a refresh found them (a drift check, a refresh, or a
+	// preview that refreshed first).
+	Drift []Drift `json:",omitempty"`
 	// Duration is the wall time of the operation.
 	Duration time.Duration
 }
+
+// Drift is one resource whose real state differs from what the stack's
+// state records: changed outside Pulumi (in the portal, by `az`, by a
+// policy), or deleted. A resource created outside Pulumi is not in the
+// state and is not found this way.
+type Drift struct {
+	// URN, Type and Name identify the resource.
+	URN, Type, Name string
+	// Deleted is true when the resource no longer exists.
+	Deleted bool `json:",omitempty"`
+	// Diffs are the properties that differ: Old is the stack's state, New
+	// what the cloud has now; secret values are masked.
+	Diffs []PropertyDiff `json:",omitempty"`
+}
+
+// Drifted reports whether a refresh found any resource changed or deleted
+// outside Pulumi.
+func (r *Result) Drifted() bool { return len(r.Drift) > 0 }
 
 // Output is one stack output. A secret output's Value is SecretMask.
 type Output struct {

@@ -37,5 +37,5 @@ func (e *Engine) Drift(ctx context.Context, stack string, c spec.Cluster, _ Drif
 		return nil, err
 	}
 	r.Kind = result.KindDrift
-	return r, nil
+	return withUpgrades(r, c), nil
 }

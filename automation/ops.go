@@ -93,7 +93,7 @@ func (e *Engine) Preview(ctx context.Context, stack string, c spec.Cluster, o Pr
 		return nil, err
 	}
 	r.ARMChanges = e.checkPlannedACNS(ctx, stack, c.ACNS, plannedACNS(prev, c.ACNS, pending, r.Steps, c.Name))
-	return r, nil
+	return withUpgrades(r, c), nil
 }
 
 // stored is what the stack's settings hold before this operation writes
@@ -193,6 +193,7 @@ func (e *Engine) Up(ctx context.Context, stack string, c spec.Cluster, o UpOptio
 		return nil, err
 	}
 	r.Diagnostics = append(resolved.diagnostics(), r.Diagnostics...)
+	withUpgrades(r, c)
 	if involved {
 		if err := e.ensureACNS(ctx, st, r, c.ACNS); err != nil {
 			return r, &ACNSError{Stack: stack, Result: r, Err: err}

@@ -102,7 +102,7 @@ func Render(r *result.Result, opts Options) string {
 		byline(c, o))
 	cnt := counts(r)
 	d.fixed(countTable(columns(cnt), []row{{counts: cnt}}, false), failedLine(r, c))
-	d.fixed(warning(r, c, o.MaxBytes/2), acnsRemoval(r, c), armChanges(r, c), driftNote(r, c))
+	d.fixed(warning(r, c, o.MaxBytes/2), upgradeNote(r, c), acnsRemoval(r, c), armChanges(r, c), driftNote(r, c))
 	d.notePlace()
 	d.section(resourceSection(r, c, "###"))
 	d.section(diagnosticSection(r, c))
@@ -150,7 +150,8 @@ func RenderFleet(results []*result.Result, opts Options) string {
 	warnBudget := o.MaxBytes / 2 / len(rs)
 	for i, r := range rs {
 		cnt := rows[i].counts
-		d.fixed("### ", code(rows[i].stack), "\n\n", countLine(columns(cnt), cnt), failedLine(r, c), warning(r, c, warnBudget), acnsRemoval(r, c), armChanges(r, c))
+		d.fixed("### ", code(rows[i].stack), "\n\n", countLine(columns(cnt), cnt), failedLine(r, c), warning(r, c, warnBudget),
+			upgradeNote(r, c), acnsRemoval(r, c), armChanges(r, c), driftNote(r, c))
 		d.section(resourceSection(r, c, "####"))
 		d.section(diagnosticSection(r, c))
 	}

@@ -74,6 +74,9 @@ type Result struct {
 	// state, as a refresh found them (a drift check, a refresh, or a
 	// preview that refreshed first).
 	Drift []Drift `json:",omitempty"`
+	// Upgrades say what a Kubernetes version change of a cluster does to
+	// its Cilium data plane, one per changing ManagedCluster.
+	Upgrades []Upgrade `json:",omitempty"`
 	// Duration is the wall time of the operation.
 	Duration time.Duration
 }
@@ -90,6 +93,41 @@ type Drift struct {
 	// Diffs are the properties that differ: Old is the stack's state, New
 	// what the cloud has now; secret values are masked.
 	Diffs []PropertyDiff `json:",omitempty"`
+}
+
+// Upgrade is what a ManagedCluster's Kubernetes version change does to
+// Cilium: the minimum Cilium version AKS runs moving (the version table)
+// and the version-gated features that open or close.
+type Upgrade struct {
+	// Resource is the ManagedCluster's resource name.
+	Resource string
+	// FromKubernetes and ToKubernetes are the versions, as in the spec.
+	FromKubernetes, ToKubernetes string
+	// FromMinCilium and ToMinCilium are the minimum Cilium versions for
+	// them ("1.17.9", "1.18.6").
+	FromMinCilium, ToMinCilium string
+	// ToNewerThanTable is true when ToKubernetes is past the version
+	// table (allowed by the spec): ToMinCilium is then the table's last row.
+	ToNewerThanTable bool `json:",omitempty"`
+	// Enabled and Disabled are the gated features that open or close.
+	Enabled, Disabled []GatedFeature `json:",omitempty"`
+	// SkippedMinors are the minors the change jumps over: AKS upgrades one
+	// minor at a time and refuses a skip (OperationNotAllowed).
+	SkippedMinors []string `json:",omitempty"`
+}
+
+// GatedFeature is one feature a Kubernetes version opens or closes.
+type GatedFeature struct {
+	// Feature is its identifier ("CiliumEndpointSlices"), Title its name
+	// for people ("Cilium Endpoint Slices").
+	Feature, Title string
+	// MinKubernetes is the first Kubernetes minor that has it.
+	MinKubernetes string
+	// Requires is what else it needs ("ACNS enabled with security"), "" for nothing.
+	Requires string `json:",omitempty"`
+	// Condition says whether the cluster's spec meets Requires: "met",
+	// "not met", "unknown" (the spec cannot tell), "" when nothing is required.
+	Condition string `json:",omitempty"`
 }
 
 // Drifted reports whether a refresh found any resource changed or deleted

@@ -31,7 +31,7 @@ import (
 const stateContainer = "state"
 
 // azuriteFor starts the emulator with the state container, for the test.
-func azuriteFor(t *testing.T) *azurite.Emulator {
+func azuriteFor(t testing.TB) *azurite.Emulator {
 	t.Helper()
 	if _, err := azurite.Find(); err != nil {
 		if os.Getenv(automationtest.RequireToolsEnv) == "1" {
@@ -47,7 +47,7 @@ func azuriteFor(t *testing.T) *azurite.Emulator {
 }
 
 // blobHarness is a harness whose Engine keeps its state in the emulator.
-func blobHarness(t *testing.T, emu *azurite.Emulator, o harnessOptions) *harness {
+func blobHarness(t testing.TB, emu *azurite.Emulator, o harnessOptions) *harness {
 	o.BackendURL, o.Env = emu.BackendURL(stateContainer), emu.Env()
 	return newHarness(t, o)
 }
@@ -302,5 +302,5 @@ func TestE2EAzblobKilledUpRecover(t *testing.T) {
 	up, err := h.eng.Up(ctx, "dev", c, UpOptions{})
 	require.NoError(t, err, "a rerun converges")
 	assert.Zero(t, up.Changes[result.OpReplace]+up.Changes[result.OpDelete], up.ChangeSummary())
-	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2}, simTypes(h.sim))
+	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2, "RoleAssignment": 1}, simTypes(h.sim))
 }

@@ -195,6 +195,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperUp())
 	case "backend-up":
 		os.Exit(helperBackendUp())
+	case "fleet-preview":
+		os.Exit(helperFleetPreview())
 	}
 	os.Exit(pulumitest.PrivateTemp(m.Run))
 }

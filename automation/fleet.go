@@ -12,6 +12,8 @@ import (
 type StackSpec struct {
 	Name string
 	Spec spec.Cluster
+	// Preview are the stack's preview options (e.g. its own SavePlan file).
+	Preview PreviewOptions
 }
 
 // FleetResult is one stack's outcome in a fleet operation.
@@ -37,7 +39,7 @@ func (e *Engine) PreviewFleet(ctx context.Context, stacks []StackSpec, workers i
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			r, err := e.Preview(ctx, s.Name, s.Spec, PreviewOptions{})
+			r, err := e.Preview(ctx, s.Name, s.Spec, s.Preview)
 			results[i] = FleetResult{Stack: s.Name, Result: r, Err: err}
 		}()
 	}

@@ -21,7 +21,6 @@ import (
 
 	"github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/migrate"
-	"github.com/aks-cilium/aks-cilium/automation/prcomment"
 	"github.com/aks-cilium/aks-cilium/automation/result"
 	"github.com/aks-cilium/aks-cilium/automation/verify"
 	"github.com/aks-cilium/aks-cilium/components"
@@ -35,6 +34,9 @@ const (
 	exitUsage   = 2
 	exitChanges = 3
 	exitRefused = 4
+	// exitPlanViolation: up --plan refused a plan the spec, the stack or
+	// Azure no longer matches (automation.PlanViolationError).
+	exitPlanViolation = 5
 	// exitCancelled is a run ended by Ctrl-C or SIGTERM: 128+SIGINT, as a
 	// shell reports a process killed by that signal.
 	exitCancelled = 130
@@ -54,6 +56,8 @@ type options struct {
 	apply                                bool
 	subscription, resourceGroup, cluster string
 	timeout, pollInterval                time.Duration
+	// saved plans, fleets, drift, comments (workflow.go)
+	wf workflowOptions
 }
 
 // usageError is a mistake in the command line: exit code 2.
@@ -88,8 +92,11 @@ Exit codes:
   1  failure (invalid spec, an engine or Azure error, a locked stack)
   2  usage (unknown command or flag, a missing or unreadable config)
   3  preview or pr-comment --detailed-exitcode: changes are planned
+  3  drift: something was changed or deleted outside Pulumi
   4  up refused to replace or delete a guarded resource (the cluster);
      rerun with --allow-replace if that is really meant
+  5  up --plan refused a reviewed plan: the spec, the stack or Azure moved
+     since the preview that saved it; preview again
   130  cancelled (Ctrl-C or SIGTERM); the next up or recover clears what
        was in flight`
 
@@ -124,6 +131,7 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 	pf.StringVar(&o.dir, "dir", "", "engine `folder`: work directories, the local state backend and, with --simulate, the simulated Azure (default: <user cache dir>/aks-cilium/platform)")
 	pf.BoolVar(&o.simulate, "simulate", false, "run against the in-process Azure simulator: no credentials, nothing is sent to Azure")
 	pf.BoolVar(&o.json, "json", false, "print the result (or the error) as JSON on stdout")
+	pf.StringVar(&o.wf.backend, "backend", os.Getenv("PULUMI_BACKEND_URL"), "the state backend `URL` (azblob://<container>, file://..., default $PULUMI_BACKEND_URL, else a private folder in --dir)")
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 	_ = root.MarkPersistentFlagDirname("dir")
 
@@ -135,7 +143,11 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 			Args:  noArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				var err error
-				*code, err = runStackCommand(cmd.Context(), name, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				if o.wf.fleet != "" {
+					*code, err = runFleet(cmd.Context(), name, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				} else {
+					*code, err = runStackCommand(cmd.Context(), name, o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+				}
 				return err
 			},
 		}
@@ -147,17 +159,41 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 	root.AddCommand(
 		stackCmd("preview", "Show what an up would change",
 			"Preview validates the spec of --config, then plans the stack's changes without making any.\n"+
-				"With --detailed-exitcode it exits 3 when changes are planned (0 when none).",
+				"With --detailed-exitcode it exits 3 when changes are planned (0 when none). --save-plan\n"+
+				"keeps the plan for review, for up --plan. With --fleet it previews every stack of this\n"+
+				"runner's --shard, saving each plan in --plan-dir and each PR comment in --comment-dir.",
 			func(f *pflag.FlagSet) {
 				f.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 3 when changes are planned")
+				f.StringVar(&o.wf.savePlan, "save-plan", "", "save the update plan to this `file`, for up --plan")
+				fleetFlags(f, &o.wf)
+				f.StringVar(&o.wf.planDir, "plan-dir", "", "with --fleet: save each stack's plan as `folder/<stack>.plan.json`")
+				f.StringVar(&o.wf.commentDir, "comment-dir", "", "with --fleet: write each stack's PR comment to `folder/<stack>.md`")
+				f.StringVar(&o.title, "title", "", "with --comment-dir: a line under each comment's header, e.g. the pull request title")
 			}),
 		stackCmd("up", "Deploy the stack",
 			"Up validates the spec of --config, previews, and deploys. A plan that replaces or deletes\n"+
 				"the cluster (or a VNet or subnet it uses) is refused with exit 4 unless --allow-replace.\n"+
-				"Up deploys into an existing stack only, unless --create-stack (a preview creates the stack too).",
+				"Up deploys into an existing stack only, unless --create-stack (a preview creates the stack too).\n"+
+				"Up applies exactly what its own preview planned; with --plan it applies a plan a preview\n"+
+				"saved (its --save-plan) instead, and exits 5 when the spec, the stack or Azure moved since.\n"+
+				"With --fleet it deploys every stack of this runner's --shard (--plan-dir: their saved plans).",
 			func(f *pflag.FlagSet) {
 				f.BoolVar(&o.allowReplace, "allow-replace", false, "allow replacing or deleting the cluster (and a VNet or subnet it uses)")
 				f.BoolVar(&o.createStack, "create-stack", false, "create the stack when it does not exist (else that is an error: a mistyped --stack must not deploy a new cluster)")
+				f.StringVar(&o.wf.plan, "plan", "", "apply this saved plan `file` exactly (exit 5 when the spec, the stack or Azure moved since)")
+				f.BoolVar(&o.wf.refresh, "refresh", false, "read every resource from Azure first, so drift is put back (always on with --plan)")
+				fleetFlags(f, &o.wf)
+				f.StringVar(&o.wf.planDir, "plan-dir", "", "with --fleet: apply each stack's reviewed plan, `folder/<stack>.plan.json`")
+			}),
+		stackCmd("drift", "Find what was changed or deleted outside Pulumi, writing nothing",
+			"Drift is a preview that refreshes first (pulumi preview --refresh) and writes no state: it names\n"+
+				"every resource changed or deleted outside Pulumi with the properties that differ, and exits 3\n"+
+				"on drift. --out writes the Markdown report; with --fleet, --comment-dir one per stack.",
+			func(f *pflag.FlagSet) {
+				f.StringVar(&o.out, "out", "", "write the Markdown report to this `file`")
+				f.StringVar(&o.title, "title", "", "a line under the report's header")
+				fleetFlags(f, &o.wf)
+				f.StringVar(&o.wf.commentDir, "comment-dir", "", "with --fleet: write each stack's report to `folder/<stack>.md`")
 			}),
 		stackCmd("refresh", "Read the real state of every resource into the stack", "", nil),
 		stackCmd("destroy", "Delete every resource of the stack", "", nil),
@@ -169,6 +205,7 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 				f.StringVar(&o.out, "out", "", "write the Markdown to this `file` instead of stdout")
 				f.StringVar(&o.title, "title", "", "a line under the header, e.g. the pull request title")
 				f.BoolVar(&o.detailedExitCode, "detailed-exitcode", false, "exit 3 when changes are planned")
+				f.StringVar(&o.wf.savePlan, "save-plan", "", "save the update plan to this `file`, for up --plan")
 			}),
 		stackCmd("recover", "Make a stack usable after a crashed run",
 			"Recover removes a stale lock a killed run left (never a live one), clears its pending\n"+
@@ -192,7 +229,7 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 				f.DurationVar(&o.pollInterval, "poll-interval", 15*time.Second, "with --apply: time between polls of the update")
 			}),
 	)
-	root.AddCommand(newPlanCommand(o, code))
+	root.AddCommand(newPlanCommand(o, code), newCommentCommand(o, code))
 	demo := &cobra.Command{
 		Use:   "demo",
 		Short: "The whole lifecycle against the simulator, in a temporary folder (make demo)",
@@ -258,7 +295,7 @@ func problemsOf(inv *spec.InvalidError) []problemJSON {
 // runStackCommand runs one operation on one stack.
 func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr io.Writer) (int, error) {
 	// Everything the command line says is checked before anything starts.
-	needsSpec := cmd == "preview" || cmd == "up" || cmd == "pr-comment"
+	needsSpec := cmd == "preview" || cmd == "up" || cmd == "pr-comment" || cmd == "drift"
 	var cfg *stackConfig
 	if o.config != "" {
 		var warnings []string
@@ -315,7 +352,7 @@ func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr
 		}
 		switch {
 		case slices.Contains(stacks, o.stack):
-		case cmd == "up" && !o.createStack:
+		case cmd == "up" && !o.createStack || cmd == "drift":
 			return 0, &automation.StackNotFoundError{Stack: o.stack, Existing: stacks}
 		default:
 			fmt.Fprintf(stderr, "stack %s is new: this %s creates it\n", o.stack, cmd)
@@ -329,7 +366,7 @@ func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr
 
 	switch cmd {
 	case "preview", "pr-comment":
-		res, err := eng.Preview(ctx, o.stack, cfg.Cluster, automation.PreviewOptions{})
+		res, err := eng.Preview(ctx, o.stack, cfg.Cluster, automation.PreviewOptions{SavePlan: o.wf.savePlan})
 		if err != nil {
 			return 0, err
 		}
@@ -338,12 +375,7 @@ func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr
 			code = exitChanges
 		}
 		if cmd == "pr-comment" {
-			md := prcomment.Render(res, prcomment.Options{
-				Title: o.title, CommitSHA: os.Getenv("GITHUB_SHA"), RunURL: githubRunURL(),
-			})
-			if o.simulate {
-				md += "\n<sub>" + simulatedBanner + ": this preview ran against aks-cilium's Azure simulator.</sub>\n"
-			}
+			md := renderComment(res, o)
 			if o.out == "" && !o.json {
 				_, err := io.WriteString(stdout, md)
 				return code, err
@@ -359,11 +391,26 @@ func runStackCommand(ctx context.Context, cmd string, o *options, stdout, stderr
 			fmt.Fprintf(stderr, "wrote the PR comment to %s\n", file)
 		}
 	case "up":
-		res, err := eng.Up(ctx, o.stack, cfg.Cluster, automation.UpOptions{AllowReplace: o.allowReplace})
+		res, err := eng.Up(ctx, o.stack, cfg.Cluster, automation.UpOptions{AllowReplace: o.allowReplace, Plan: o.wf.plan, Refresh: o.wf.refresh})
 		if err != nil {
 			return 0, err
 		}
 		out.Result, out.Outputs = res, res.Outputs
+	case "drift":
+		res, err := eng.Drift(ctx, o.stack, cfg.Cluster, automation.DriftOptions{})
+		if err != nil {
+			return 0, err
+		}
+		out.Result = res
+		if res.Drifted() {
+			code = exitChanges
+		}
+		if o.out != "" {
+			if err := os.WriteFile(o.out, []byte(renderDrift(res, o)), 0o644); err != nil {
+				return 0, err
+			}
+			out.Comment = o.out
+		}
 	case "refresh":
 		res, err := eng.Refresh(ctx, o.stack, automation.RefreshOptions{})
 		if err != nil {
@@ -455,6 +502,36 @@ func githubRunURL() string {
 // report prints the error of command c and returns its exit code.
 func report(c *cobra.Command, o *options, err error, stdout, stderr io.Writer) int {
 	cmd := c.Name()
+	code, kind := classify(c.Context(), err)
+	fmt.Fprintf(stderr, "%s: %v\n", c.CommandPath(), err)
+	switch {
+	case code == exitUsage:
+		fmt.Fprintf(stderr, "run `%s --help` for its flags\n", c.CommandPath())
+	case code == exitCancelled:
+		fmt.Fprintf(stderr, "cancelled (exit %d): the stack's lock is released; what was in flight is a pending operation, which the next up or `platform recover` clears\n", exitCancelled)
+	case code == exitRefused:
+		fmt.Fprintln(stderr, "nothing was changed. To migrate the data plane in place, see automation/migrate; to replace the cluster anyway, rerun with --allow-replace")
+	case code == exitPlanViolation:
+		fmt.Fprintln(stderr, "nothing was changed: preview again (--save-plan) and review the new plan")
+	case kind == "stackNotFound" && cmd == "up":
+		fmt.Fprintln(stderr, "to create it, rerun with --create-stack (check the name first: up deploys a whole new cluster there)")
+	case kind == "stackNotFound":
+		fmt.Fprintln(stderr, "check --stack (or the config file's name, Pulumi.<stack>.yaml) and --dir")
+	}
+	if o.json && code != exitUsage {
+		ej := &errorJSON{Kind: kind, Message: err.Error(), Code: code}
+		var invalid *spec.InvalidError
+		if errors.As(err, &invalid) {
+			ej.Problems = problemsOf(invalid)
+		}
+		_ = writeJSON(stdout, output{Command: cmd, Stack: o.stack, Simulated: o.simulate, Error: ej})
+	}
+	return code
+}
+
+// classify is an error's exit code and its kind in --json output; ctx is
+// the command's (a cancelled one makes any error a cancellation).
+func classify(ctx context.Context, err error) (int, string) {
 	code, kind := exitFailure, "error"
 	var usage usageError
 	var refused *automation.ReplacementRefusedError
@@ -466,7 +543,7 @@ func report(c *cobra.Command, o *options, err error, stdout, stderr io.Writer) i
 	switch {
 	case errors.As(err, &usage):
 		code, kind = exitUsage, "usage"
-	case errors.As(err, &cancelled) || errors.Is(err, context.Canceled) || c.Context() != nil && c.Context().Err() != nil:
+	case errors.As(err, &cancelled) || errors.Is(err, context.Canceled) || ctx != nil && ctx.Err() != nil:
 		code, kind = exitCancelled, "cancelled"
 	case errors.As(err, &refused):
 		code, kind = exitRefused, "replacementRefused"
@@ -481,30 +558,12 @@ func report(c *cobra.Command, o *options, err error, stdout, stderr io.Writer) i
 		kind = "stackNotFound"
 	case errors.As(err, &busy):
 		kind = "concurrentUpdate"
+	case planViolation(err):
+		code, kind = exitPlanViolation, "planViolation"
 	case errors.As(err, &engine):
 		kind = "engine"
 	}
-	fmt.Fprintf(stderr, "%s: %v\n", c.CommandPath(), err)
-	switch {
-	case code == exitUsage:
-		fmt.Fprintf(stderr, "run `%s --help` for its flags\n", c.CommandPath())
-	case code == exitCancelled:
-		fmt.Fprintf(stderr, "cancelled (exit %d): the stack's lock is released; what was in flight is a pending operation, which the next up or `platform recover` clears\n", exitCancelled)
-	case code == exitRefused:
-		fmt.Fprintln(stderr, "nothing was changed. To migrate the data plane in place, see automation/migrate; to replace the cluster anyway, rerun with --allow-replace")
-	case kind == "stackNotFound" && cmd == "up":
-		fmt.Fprintln(stderr, "to create it, rerun with --create-stack (check the name first: up deploys a whole new cluster there)")
-	case kind == "stackNotFound":
-		fmt.Fprintln(stderr, "check --stack (or the config file's name, Pulumi.<stack>.yaml) and --dir")
-	}
-	if o.json && code != exitUsage {
-		ej := &errorJSON{Kind: kind, Message: err.Error(), Code: code}
-		if invalid != nil {
-			ej.Problems = problemsOf(invalid)
-		}
-		_ = writeJSON(stdout, output{Command: cmd, Stack: o.stack, Simulated: o.simulate, Error: ej})
-	}
-	return code
+	return code, kind
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -13,6 +13,10 @@
 //	platform recover    --stack prod
 //	platform verify     --stack prod [--since 1h]
 //	platform migrate    --config stacks/Pulumi.prod.yaml [--apply]
+//	platform drift      --config stacks/Pulumi.prod.yaml [--out drift.md]
+//	platform preview    --fleet stacks --shard 2/4 --plan-dir plans --comment-dir comments
+//	platform up         --fleet stacks --shard 2/4 --plan-dir plans (or --config F --plan F.plan.json)
+//	platform comment    --repo owner/name --number 42 comments/*.md
 //	platform demo       (the whole lifecycle against the simulator: make demo)
 //
 // --dir, --stack, --config, --simulate and --json are shared by every
@@ -32,8 +36,13 @@
 //	3  preview --detailed-exitcode (or pr-comment): changes are planned
 //	4  up refused to replace or delete a guarded resource (the cluster);
 //	   rerun with --allow-replace if that is really meant
+//	5  up --plan refused a reviewed plan: the spec, the stack or Azure moved
+//	   since the preview that saved it; preview again
 //	130  cancelled by Ctrl-C or SIGTERM (the stack's lock is released; the
 //	     next up or recover clears what was in flight)
+//
+// drift exits 3 when it finds drift. With --fleet, preview, up and drift run
+// every stack of the shard and exit with the worst code of them.
 package main
 
 import (

@@ -80,12 +80,14 @@ func TestHelp(t *testing.T) {
 	assert.Contains(t, stdout, "4  up refused to replace", "the exit codes are documented")
 
 	own := map[string][]string{
-		"preview":    {"--detailed-exitcode"},
-		"up":         {"--allow-replace"},
+		"preview":    {"--detailed-exitcode", "--save-plan", "--fleet", "--shard", "--workers", "--plan-dir", "--comment-dir", "--title"},
+		"up":         {"--allow-replace", "--create-stack", "--plan", "--refresh", "--fleet", "--shard", "--workers", "--plan-dir"},
+		"drift":      {"--out", "--title", "--fleet", "--shard", "--workers", "--comment-dir"},
 		"refresh":    nil,
 		"destroy":    nil,
 		"outputs":    nil,
-		"pr-comment": {"--out", "--title", "--detailed-exitcode"},
+		"pr-comment": {"--out", "--title", "--detailed-exitcode", "--save-plan"},
+		"comment":    {"--repo", "--number", "--api-url", "--author"},
 		"recover":    nil,
 		"verify":     {"--since"},
 		"migrate":    {"--apply", "--subscription", "--resource-group", "--cluster", "--timeout", "--poll-interval"},
@@ -113,7 +115,7 @@ func TestHelp(t *testing.T) {
 						assert.NotContains(t, stdout, f+" ", "%s does not list another command's flag %s", cmd, f)
 					}
 				}
-				for _, f := range []string{"--dir", "--stack", "--config", "--simulate", "--json"} {
+				for _, f := range []string{"--dir", "--stack", "--config", "--simulate", "--json", "--backend"} {
 					assert.Contains(t, stdout, f+" ", "the shared flag %s", f)
 				}
 			}

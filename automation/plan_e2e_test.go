@@ -233,8 +233,10 @@ func TestE2EPlanRefusedAfterAzureChanged(t *testing.T) {
 	}
 }
 
-// A saved plan that replaces the cluster is refused by the guardrail
-// before any process runs, unless replacements are allowed.
+// A saved plan that replaces the cluster is refused before any process
+// runs: the spec check (spec.ValidateUpdate) refuses the new pod CIDR
+// unless replacements are allowed, and the guardrail on the plan's own
+// operations is the second line (TestPlanGuardrail).
 func TestE2EPlanGuardrail(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	ctx := t.Context()
@@ -248,11 +250,12 @@ func TestE2EPlanGuardrail(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, stepOf(pre, "platform-cluster-aks").Replaces())
 
+	h.sim.ResetStats()
 	procs := h.eng.CLI().Processes()
 	_, err = h.eng.Up(ctx, "dev", replacing, UpOptions{Plan: plan})
-	var refused *ReplacementRefusedError
-	require.ErrorAs(t, err, &refused)
-	assert.Equal(t, "platform-cluster-aks", refused.Steps[0].Name)
-	assert.Equal(t, result.OpReplace, refused.Steps[0].Op)
-	assert.Zero(t, h.eng.CLI().Processes()-procs, "refused from the plan file: no process")
+	var invalid *InvalidSpecError
+	require.ErrorAs(t, err, &invalid)
+	assert.Contains(t, err.Error(), "network.mode.overlay.podCidr")
+	assert.Zero(t, h.eng.CLI().Processes()-procs, "refused before any process")
+	assert.Zero(t, writes(h.sim))
 }

@@ -112,3 +112,20 @@ func TestPlanDifferences(t *testing.T) {
 		{URN: urnPlatform, Type: "aks-cilium:index:Platform", Name: "platform", Op: result.OpSame},
 	}, now.steps(), "a replacement's halves fold into replace")
 }
+
+// The guardrail reads a saved plan's operations: a replaced ManagedCluster
+// is refused (Up does this before any process), an updated one is not.
+func TestPlanGuardrail(t *testing.T) {
+	mc := "urn:pulumi:dev::aks-cilium::aks-cilium:index:Platform$aks-cilium:azure:Cluster$" + typeManagedCluster + "::platform-cluster-aks"
+	replacing := &planFile{ResourcePlans: map[string]resourcePlan{
+		mc:      {Steps: []result.Op{result.OpCreateReplacement, result.OpReplace, result.OpDeleteReplaced}},
+		urnPool: {Steps: []result.Op{result.OpUpdate}},
+	}}
+	refused := result.Guarded(replacing.steps())
+	if assert.Len(t, refused, 1) {
+		assert.Equal(t, "platform-cluster-aks", refused[0].Name)
+		assert.Equal(t, result.OpReplace, refused[0].Op)
+	}
+	updating := &planFile{ResourcePlans: map[string]resourcePlan{mc: {Steps: []result.Op{result.OpUpdate}}}}
+	assert.Empty(t, result.Guarded(updating.steps()))
+}

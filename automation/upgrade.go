@@ -33,8 +33,7 @@ func withUpgrades(r *result.Result, c spec.Cluster) *result.Result {
 				continue // outside the table: validation names it where it matters
 			}
 			up := result.Upgrade{Resource: s.Name, FromKubernetes: from, ToKubernetes: to,
-				FromMinCilium: ch.From.Row.MinCilium, ToMinCilium: ch.To.Row.MinCilium, ToNewerThanTable: ch.To.NewerThanTable,
-				SkippedMinors: ch.Skipped}
+				FromMinCilium: ch.From.Row.MinCilium, ToMinCilium: ch.To.Row.MinCilium, ToNewerThanTable: ch.To.NewerThanTable}
 			for _, g := range ch.Enabled {
 				up.Enabled = append(up.Enabled, gatedFeature(g, c))
 			}

@@ -8,9 +8,9 @@ import (
 
 // upgradeNote says what each Kubernetes version change in r does to Cilium
 // (result.Upgrade, computed by the Engine from the version table and the
-// feature gates): the minimum Cilium version before and after, the gated
-// features that turn on or off with what else they need, and a skipped
-// minor, which AKS refuses. Empty without a version change.
+// feature gates): the minimum Cilium version before and after, and the
+// gated features that turn on or off with what else they need. Empty
+// without a version change.
 func upgradeNote(r *result.Result, c cleaner) string {
 	if len(r.Upgrades) == 0 {
 		return ""
@@ -38,14 +38,6 @@ func upgradeNote(r *result.Result, c cleaner) string {
 		}
 		if len(u.Disabled) > 0 {
 			b.WriteString("> - Turns off: " + featureList(u.Disabled, c) + ".\n")
-		}
-		if len(u.SkippedMinors) > 0 {
-			var skipped []string
-			for _, m := range u.SkippedMinors {
-				skipped = append(skipped, mdText(c.line(m)))
-			}
-			b.WriteString("> - **This skips Kubernetes " + strings.Join(skipped, ", ") + ".** AKS upgrades a cluster one minor version at a time " +
-				"and refuses this with `OperationNotAllowed`: upgrade to " + skipped[0] + " first.\n")
 		}
 	}
 	b.WriteString("\n")

@@ -111,9 +111,6 @@ type Upgrade struct {
 	ToNewerThanTable bool `json:",omitempty"`
 	// Enabled and Disabled are the gated features that open or close.
 	Enabled, Disabled []GatedFeature `json:",omitempty"`
-	// SkippedMinors are the minors the change jumps over: AKS upgrades one
-	// minor at a time and refuses a skip (OperationNotAllowed).
-	SkippedMinors []string `json:",omitempty"`
 }
 
 // GatedFeature is one feature a Kubernetes version opens or closes.

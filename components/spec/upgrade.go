@@ -67,20 +67,14 @@ type KubernetesChange struct {
 	// From and To are the two versions, as parsed.
 	From, To KubernetesVersion
 	// Enabled are the gates that open with To (a feature available on To,
-	// not on From); Disabled those that close (a downgrade).
+	// not on From); Disabled those that close (To older than From).
 	Enabled, Disabled []FeatureGate
-	// Skipped are the minors an upgrade would jump over ("1.33" from 1.32
-	// to 1.34). AKS upgrades a supported cluster one minor at a time and
-	// refuses a skip with OperationNotAllowed ("Upgrading Kubernetes
-	// version 1.24.9 to 1.26.6 is not allowed"; learn.microsoft.com
-	// azure/aks/upgrade-aks-cluster, "Kubernetes version upgrades", and
-	// troubleshoot/azure/azure-kubernetes/error-codes/aks-upgrade-blocked).
-	Skipped []string
 }
 
 // CompareKubernetes looks both versions up (a version newer than the table
 // is accepted: it was, or is, allowed by the spec's AllowNewerKubernetes)
-// and lists the gates that open or close between them.
+// and lists the gates that open or close between them. Whether the change
+// is allowed at all (one minor up at a time) is ValidateUpdate's rule.
 func CompareKubernetes(from, to string) (KubernetesChange, error) {
 	f, err := LookupKubernetes(from, true)
 	if err != nil {
@@ -91,11 +85,6 @@ func CompareKubernetes(from, to string) (KubernetesChange, error) {
 		return KubernetesChange{}, fmt.Errorf("to Kubernetes %q: %w", to, err)
 	}
 	ch := KubernetesChange{From: f, To: t}
-	if f.Version.Major() == t.Version.Major() {
-		for m := f.Version.Minor() + 1; m < t.Version.Minor(); m++ {
-			ch.Skipped = append(ch.Skipped, fmt.Sprintf("%d.%d", f.Version.Major(), m))
-		}
-	}
 	for _, g := range FeatureGates {
 		was, is := f.AtLeast(g.MinKubernetes), t.AtLeast(g.MinKubernetes)
 		switch {

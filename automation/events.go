@@ -32,6 +32,9 @@ type recorder struct {
 	done         map[string]bool // URNs whose change completed (see finished)
 	stackOutputs map[string]any  // the stack's outputs, once the run reported them
 	drift        []result.Drift  // what the run's refresh found changed outside Pulumi
+
+	managedPools map[string]bool              // pools managed as AgentPool resources (poolentries.go)
+	poolEntries  map[string]map[string]string // a cluster's agentPoolProfiles diffs naming a pool
 }
 
 func newRecorder(mask func(string) string, progress io.Writer) *recorder {
@@ -81,9 +84,10 @@ func (r *recorder) record(ev events.EngineEvent) {
 // logical steps are kept too: their inputs are the spec.
 func (r *recorder) step(m apitype.StepEventMetadata, failed bool) {
 	op := result.Op(m.Op)
-	if op == result.OpSame && m.Type == "pulumi:pulumi:Stack" {
+	if (op == result.OpSame || op == result.OpRefresh) && m.Type == "pulumi:pulumi:Stack" {
 		return
 	}
+	r.notePools(m)
 	s, ok := r.steps[m.URN]
 	if !ok {
 		s = &result.Step{URN: m.URN, Type: m.Type, Name: nameOf(m.URN)}

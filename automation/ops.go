@@ -132,7 +132,9 @@ func (e *Engine) preview(ctx context.Context, st *auto.Stack, label string, extr
 		return nil, e.classify(ctx, "preview", st.Name(), err, rec)
 	}
 	r := e.result(st.Name(), result.KindPreview, rec, start)
-	r.Changes = changes(res.ChangeSummary)
+	if len(r.Changes) == 0 {
+		r.Changes = changes(res.ChangeSummary) // the summary event's counts, as the SDK read them
+	}
 	return r, nil
 }
 
@@ -459,6 +461,7 @@ func (e *Engine) result(stack string, kind result.Kind, rec *recorder, start tim
 	if summary != nil {
 		r.Changes = changes(summary.ResourceChanges)
 	}
+	rec.withoutPoolEntries(r)
 	return r
 }
 

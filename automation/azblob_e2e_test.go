@@ -190,7 +190,7 @@ func helperBackendUp() int {
 		return fail(err)
 	}
 	dir := os.Getenv("AKS_CILIUM_E2E_DIR")
-	eng, err := New(Options{Dir: dir, BackendURL: os.Getenv("AKS_CILIUM_E2E_BACKEND"), Passphrase: "e2e-passphrase",
+	eng, err := New(Options{Now: testNow, Dir: dir, BackendURL: os.Getenv("AKS_CILIUM_E2E_BACKEND"), Passphrase: "e2e-passphrase",
 		CLI: cli, PulumiHome: filepath.Join(dir, "home"), Progress: os.Stderr, Env: env})
 	if err != nil {
 		return fail(err)

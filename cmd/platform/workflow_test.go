@@ -65,7 +65,7 @@ func TestShards(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{"a": 1, "b": 1, "c": 1, "d": 1, "e": 1}, seen, "every stack in exactly one shard")
 
-	writeConfig(t, dir, "broken", "kubernetesVersion: \"1.32\"", "kubernetesVersion: [oops")
+	writeConfig(t, dir, "broken", "kubernetesVersion: \"1.35\"", "kubernetesVersion: [oops")
 	_, err = loadFleet(context.Background(), dir, shard{1, 1}, io.Discard)
 	require.Error(t, err, "a broken file fails every shard")
 	assert.Contains(t, err.Error(), "Pulumi.broken.yaml")

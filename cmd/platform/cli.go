@@ -48,9 +48,13 @@ const (
 type options struct {
 	config, stack, dir, out, title string
 	html                           string // plan
-	simulate, allowReplace, json   bool
-	createStack                    bool
-	detailedExitCode, keep         bool
+	// today is --today; now is the Engine's clock it makes (nil: the
+	// real one, or the tests' testClock).
+	today                        string
+	now                          func() time.Time
+	simulate, allowReplace, json bool
+	createStack                  bool
+	detailedExitCode, keep       bool
 	// verify and migrate
 	since                                time.Duration
 	apply                                bool
@@ -124,6 +128,7 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 	}
 	root.SuggestionsMinimumDistance = 2
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err.Error()} })
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return setClock(o) }
 
 	pf := root.PersistentFlags()
 	pf.StringVar(&o.config, "config", "", "stack config `file`, stacks/Pulumi.<stack>.yaml: the cluster spec (aks-cilium:cluster) and optional baseline policies (aks-cilium:policies)")
@@ -131,6 +136,7 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 	pf.StringVar(&o.dir, "dir", "", "engine `folder`: work directories, the local state backend and, with --simulate, the simulated Azure (default: <user cache dir>/aks-cilium/platform)")
 	pf.BoolVar(&o.simulate, "simulate", false, "run against the in-process Azure simulator: no credentials, nothing is sent to Azure")
 	pf.BoolVar(&o.json, "json", false, "print the result (or the error) as JSON on stdout")
+	pf.StringVar(&o.today, "today", "", "judge the AKS support windows (a Kubernetes version AKS no longer creates, or not yet) as on this day, `YYYY-MM-DD` (default: today, UTC)")
 	pf.StringVar(&o.wf.backend, "backend", os.Getenv("PULUMI_BACKEND_URL"), "the state backend `URL` (azblob://<container>, file://..., default $PULUMI_BACKEND_URL, else a private folder in --dir)")
 	_ = root.MarkPersistentFlagFilename("config", "yaml", "yml")
 	_ = root.MarkPersistentFlagDirname("dir")
@@ -243,6 +249,27 @@ func newRootCommand(o *options, code *int) *cobra.Command {
 	demo.Flags().BoolVar(&o.keep, "keep", false, "keep the temporary folder")
 	root.AddCommand(demo)
 	return root
+}
+
+// testClock is the clock of a run without --today when set: the tests'
+// fixed day, so that a Kubernetes version leaving AKS support does not
+// fail them on that day.
+var testClock func() time.Time
+
+// setClock makes o.now from --today (a usage error unless YYYY-MM-DD), else
+// testClock. Preview and Up judge a new cluster's Kubernetes version
+// against AKS's support windows on that day (automation.Options.Now).
+func setClock(o *options) error {
+	if o.today == "" {
+		o.now = testClock
+		return nil
+	}
+	day, err := time.Parse(time.DateOnly, o.today)
+	if err != nil {
+		return usageError{fmt.Sprintf("--today %q: want a day as YYYY-MM-DD, e.g. 2026-12-01", o.today)}
+	}
+	o.now = func() time.Time { return day.Add(12 * time.Hour) }
+	return nil
 }
 
 // noArgs refuses positional arguments, as a usage error.

@@ -60,7 +60,7 @@ func openSession(ctx context.Context, o *options, pass passphrase, policies *com
 	}
 	fmt.Fprintf(stderr, "passphrase: %s\n", pass.source)
 	s := &session{simulated: o.simulate}
-	opts := automation.Options{Dir: o.dir, Passphrase: pass.value, Progress: stderr, BackendURL: o.wf.backend}
+	opts := automation.Options{Dir: o.dir, Passphrase: pass.value, Progress: stderr, BackendURL: o.wf.backend, Now: o.now}
 	if o.simulate {
 		// The simulated Azure outlives a Ctrl-C, as Azure does: the run is
 		// interrupted, the operations in flight are not (close stops it).

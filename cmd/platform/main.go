@@ -19,8 +19,8 @@
 //	platform comment    --repo owner/name --number 42 comments/*.md
 //	platform demo       (the whole lifecycle against the simulator: make demo)
 //
-// --dir, --stack, --config, --simulate and --json are shared by every
-// command; the other flags belong to their command.
+// --dir, --stack, --config, --simulate, --json, --backend and --today are
+// shared by every command; the other flags belong to their command.
 //
 // --simulate runs against aks-cilium's Azure simulator in the same process
 // (no credentials, nothing sent to Azure; it says so on every run), with the

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,6 +17,14 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation/automationtest"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 )
+
+// TestMain runs the tests on automationtest's fixed day (testClock) unless
+// a test passes --today: a Kubernetes version leaving AKS support must not
+// fail them on that day.
+func TestMain(m *testing.M) {
+	testClock = func() time.Time { return automationtest.Today }
+	os.Exit(m.Run())
+}
 
 // cli runs the command line in-process and returns the exit code, stdout
 // and stderr.
@@ -115,7 +124,7 @@ func TestHelp(t *testing.T) {
 						assert.NotContains(t, stdout, f+" ", "%s does not list another command's flag %s", cmd, f)
 					}
 				}
-				for _, f := range []string{"--dir", "--stack", "--config", "--simulate", "--json", "--backend"} {
+				for _, f := range []string{"--dir", "--stack", "--config", "--simulate", "--json", "--backend", "--today"} {
 					assert.Contains(t, stdout, f+" ", "the shared flag %s", f)
 				}
 			}

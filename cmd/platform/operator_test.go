@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/automationtest"
+	"github.com/aks-cilium/aks-cilium/components/spec"
 	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 )
@@ -54,6 +56,7 @@ func TestRefusedBeforeAnythingStarts(t *testing.T) {
 		{"a folder", "not a regular file (a folder)", []string{"preview", "--config", dir}},
 		{"a 2 MiB config", "more than the 1048576 a stack config may have", []string{"preview", "--config", big}},
 		{"migrate without a cluster", "platform migrate needs the cluster", []string{"migrate", "--stack", "ci"}},
+		{"a malformed --today", `--today "2026-13-01": want a day as YYYY-MM-DD`, []string{"preview", "--config", base, "--today", "2026-13-01"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			engine := filepath.Join(t.TempDir(), "engine")
@@ -258,4 +261,30 @@ func cliContext(t *testing.T, ctx context.Context, args ...string) (int, string,
 	code := run(ctx, args, &stdout, &stderr)
 	t.Logf("platform %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
 	return code, stdout.String(), stderr.String()
+}
+
+// --today judges the AKS support windows on another day: the demo stack's
+// Kubernetes 1.35 leaves community support on 2027-03-31, so a preview of a
+// new stack on the Free tier is refused the day after, with the dates,
+// before any pulumi process starts.
+func TestToday(t *testing.T) {
+	useAPIServer = false
+	dir := t.TempDir()
+	config := writeConfig(t, dir, "later")
+	args := []string{"preview", "--config", config, "--simulate", "--dir", filepath.Join(dir, "engine"), "--json"}
+
+	code, stdout, stderr := cli(t, append(args, "--today", "2027-04-01")...)
+	assert.Equal(t, exitFailure, code)
+	assert.Contains(t, stderr, "[SPEC023]")
+	assert.Contains(t, stderr, "1.35")
+	var out output
+	require.NoError(t, json.Unmarshal([]byte(stdout), &out))
+	require.NotNil(t, out.Error)
+	require.NotEmpty(t, out.Error.Problems)
+	assert.Equal(t, spec.Code("SPEC023"), out.Error.Problems[0].Rule)
+	assert.NotContains(t, stderr, "preview of stack", "refused before the preview ran")
+
+	code, _, stderr = cli(t, append(args, "--today", "2026-12-01")...)
+	assert.Equal(t, exitOK, code, "on a day AKS creates 1.35 clusters")
+	assert.NotContains(t, stderr, "SPEC023")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,23 +176,8 @@ func helperBackendUp() int {
 	if err != nil {
 		return fail(err)
 	}
-	sim := azuresim.New(azuresim.Options{StateFile: os.Getenv("AKS_CILIUM_E2E_STATE"),
-		Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpCreate}: latency}})
-	if _, err := sim.Start(context.Background()); err != nil {
-		return fail(err)
-	}
-	env, _, err := providerEnvOf(sim)
-	if err != nil {
-		return fail(err)
-	}
-	env["AZURE_STORAGE_ACCOUNT"], env["AZURE_STORAGE_KEY"] = os.Getenv("AZURE_STORAGE_ACCOUNT"), os.Getenv("AZURE_STORAGE_KEY")
-	cli, err := FindCLI()
-	if err != nil {
-		return fail(err)
-	}
-	dir := os.Getenv("AKS_CILIUM_E2E_DIR")
-	eng, err := New(Options{Now: testNow, Dir: dir, BackendURL: os.Getenv("AKS_CILIUM_E2E_BACKEND"), Passphrase: "e2e-passphrase",
-		CLI: cli, PulumiHome: filepath.Join(dir, "home"), Progress: os.Stderr, Env: env})
+	eng, err := backendChildEngine(azuresim.Options{StateFile: os.Getenv("AKS_CILIUM_E2E_STATE"),
+		Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpCreate}: latency}}, os.Stderr)
 	if err != nil {
 		return fail(err)
 	}
@@ -201,6 +187,29 @@ func helperBackendUp() int {
 	}
 	fmt.Fprintln(os.Stderr, "helper: up done:", up.ChangeSummary())
 	return 0
+}
+
+// backendChildEngine is a child process's Engine: its own simulator (on
+// the simulated Azure the options name), the Engine folder
+// AKS_CILIUM_E2E_DIR and the backend AKS_CILIUM_E2E_BACKEND with the
+// parent's Azure Storage credentials. progress may be nil.
+func backendChildEngine(o azuresim.Options, progress io.Writer) (*Engine, error) {
+	sim := azuresim.New(o)
+	if _, err := sim.Start(context.Background()); err != nil {
+		return nil, err
+	}
+	env, _, err := providerEnvOf(sim)
+	if err != nil {
+		return nil, err
+	}
+	env["AZURE_STORAGE_ACCOUNT"], env["AZURE_STORAGE_KEY"] = os.Getenv("AZURE_STORAGE_ACCOUNT"), os.Getenv("AZURE_STORAGE_KEY")
+	cli, err := FindCLI()
+	if err != nil {
+		return nil, err
+	}
+	dir := os.Getenv("AKS_CILIUM_E2E_DIR")
+	return New(Options{Now: testNow, Dir: dir, BackendURL: os.Getenv("AKS_CILIUM_E2E_BACKEND"), Passphrase: "e2e-passphrase",
+		CLI: cli, PulumiHome: filepath.Join(dir, "home"), Progress: progress, Env: env})
 }
 
 // Two Engines in two processes update one stack in Azure Blob Storage: the

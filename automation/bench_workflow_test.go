@@ -257,22 +257,7 @@ func helperFleetPreview() int {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		return 1
 	}
-	sim := azuresim.New(azuresim.Options{})
-	if _, err := sim.Start(context.Background()); err != nil {
-		return fail(err)
-	}
-	env, _, err := providerEnvOf(sim)
-	if err != nil {
-		return fail(err)
-	}
-	env["AZURE_STORAGE_ACCOUNT"], env["AZURE_STORAGE_KEY"] = os.Getenv("AZURE_STORAGE_ACCOUNT"), os.Getenv("AZURE_STORAGE_KEY")
-	cli, err := FindCLI()
-	if err != nil {
-		return fail(err)
-	}
-	dir := os.Getenv("AKS_CILIUM_E2E_DIR")
-	eng, err := New(Options{Now: testNow, Dir: dir, BackendURL: os.Getenv("AKS_CILIUM_E2E_BACKEND"), Passphrase: "e2e-passphrase",
-		CLI: cli, PulumiHome: filepath.Join(dir, "home"), Env: env})
+	eng, err := backendChildEngine(azuresim.Options{}, nil)
 	if err != nil {
 		return fail(err)
 	}

@@ -149,6 +149,21 @@ func TestE2EPlanRefusedAfterSpecChanged(t *testing.T) {
 	require.NoError(t, err, "the reviewed spec, defaults spelled out")
 }
 
+// deployAndReviewTag deploys c to stack dev, then previews a tag change
+// and saves its plan, as a reviewed pull request would: it returns the
+// tagged spec and the plan file.
+func deployAndReviewTag(t *testing.T, h *harness, c spec.Cluster) (spec.Cluster, string) {
+	t.Helper()
+	_, err := h.eng.Up(t.Context(), "dev", c, UpOptions{})
+	require.NoError(t, err)
+	tagged := c
+	tagged.Tags = map[string]string{"environment": "staging"}
+	plan := filepath.Join(t.TempDir(), "dev.plan.json")
+	_, err = h.eng.Preview(t.Context(), "dev", tagged, PreviewOptions{SavePlan: plan})
+	require.NoError(t, err)
+	return tagged, plan
+}
+
 // A plan is refused when the stack moved since the preview: another update
 // applied a change the plan did not see. Up's check preview finds it before
 // anything is written.
@@ -156,19 +171,13 @@ func TestE2EPlanRefusedAfterStackMoved(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	ctx := t.Context()
 	c := referenceSpec("planmoved")
-	_, err := h.eng.Up(ctx, "dev", c, UpOptions{})
-	require.NoError(t, err)
-	tagged := c
-	tagged.Tags = map[string]string{"environment": "staging"}
-	plan := filepath.Join(t.TempDir(), "dev.plan.json")
-	_, err = h.eng.Preview(ctx, "dev", tagged, PreviewOptions{SavePlan: plan})
-	require.NoError(t, err)
+	tagged, plan := deployAndReviewTag(t, h, c)
 
 	// Meanwhile another pull request raises the batch pool to 3 nodes.
 	moved := c
 	moved.UserPools = append([]spec.NodePool(nil), c.UserPools...)
 	moved.UserPools[1].Count = 3
-	_, err = h.eng.Up(ctx, "dev", moved, UpOptions{})
+	_, err := h.eng.Up(ctx, "dev", moved, UpOptions{})
 	require.NoError(t, err)
 
 	h.sim.ResetStats()
@@ -209,17 +218,11 @@ func TestE2EPlanRefusedAfterAzureChanged(t *testing.T) {
 			h := newHarness(t, harnessOptions{})
 			ctx := t.Context()
 			c := referenceSpec("planazure")
-			_, err := h.eng.Up(ctx, "dev", c, UpOptions{})
-			require.NoError(t, err)
-			tagged := c
-			tagged.Tags = map[string]string{"environment": "staging"}
-			plan := filepath.Join(t.TempDir(), "dev.plan.json")
-			_, err = h.eng.Preview(ctx, "dev", tagged, PreviewOptions{SavePlan: plan})
-			require.NoError(t, err)
+			tagged, plan := deployAndReviewTag(t, h, c)
 
 			tc.change(t, h.sim, c)
 			h.sim.ResetStats()
-			_, err = h.eng.Up(ctx, "dev", tagged, UpOptions{Plan: plan})
+			_, err := h.eng.Up(ctx, "dev", tagged, UpOptions{Plan: plan})
 			var violation *PlanViolationError
 			require.ErrorAs(t, err, &violation, "%v", err)
 			require.Len(t, violation.Resources, 1, "%v", err)

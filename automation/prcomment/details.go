@@ -119,11 +119,7 @@ func warning(r *result.Result, c cleaner, budget int) string {
 	}
 
 	var b strings.Builder
-	if severe {
-		b.WriteString("> [!CAUTION]\n")
-	} else {
-		b.WriteString("> [!WARNING]\n")
-	}
+	b.WriteString(alertHead(severe))
 	replaceVerb, deleteVerb, subject := "replaced ", "deleted ", "This "+opTitle(c, r.Kind)
 	if will {
 		replaceVerb, deleteVerb, subject = "replace ", "delete ", "This change would"
@@ -581,4 +577,13 @@ func acnsRemoval(r *result.Result, c cleaner) string {
 	return "> [!NOTE]\n> Removing `networkProfile.advancedNetworking` from " + strings.Join(names, ", ") +
 		" does not turn ACNS off: ARM keeps it until `enabled: false` is sent (pulumi/pulumi-azure-native#4206)." +
 		" Switch ACNS through ARM instead: aks-cilium's Engine does it from the spec, or `migrate` with an ACNS change.\n\n"
+}
+
+// alertHead opens a GitHub alert block: CAUTION when a cluster or its
+// network is involved, else WARNING.
+func alertHead(severe bool) string {
+	if severe {
+		return "> [!CAUTION]\n"
+	}
+	return "> [!WARNING]\n"
 }

@@ -72,11 +72,7 @@ func driftSummary(r *result.Result, c cleaner) string {
 		severe = severe || step.IsManagedCluster() || step.IsNetwork()
 	}
 	var b strings.Builder
-	if severe {
-		b.WriteString("> [!CAUTION]\n")
-	} else {
-		b.WriteString("> [!WARNING]\n")
-	}
+	b.WriteString(alertHead(severe))
 	b.WriteString("> **" + plural(len(r.Drift), "resource has", "resources have") + " drifted** from the stack's state, " +
 		"changed or deleted outside Pulumi: " + nameList(names) + ".\n\n")
 	return b.String()

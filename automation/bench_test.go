@@ -244,7 +244,7 @@ func BenchmarkPoolLayouts(b *testing.B) {
 			eng := h.eng
 			if l.program != nil {
 				var err error
-				eng, err = New(Options{Dir: b.TempDir(), Passphrase: "e2e-passphrase", CLI: h.eng.CLI(), Env: h.env, Program: l.program})
+				eng, err = New(Options{Now: testNow, Dir: b.TempDir(), Passphrase: "e2e-passphrase", CLI: h.eng.CLI(), Env: h.env, Program: l.program})
 				if err != nil {
 					b.Fatal(err)
 				}

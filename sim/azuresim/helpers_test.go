@@ -1,14 +1,14 @@
 package azuresim
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/aks-cilium/aks-cilium/sim/internal/rpctest"
 )
 
 // fixture is a simulator and its provider service, called directly.
@@ -46,70 +46,50 @@ func newFixture(t *testing.T, opts Options) *fixture {
 	return &fixture{t: t, sim: sim, srv: sim.Server(nil), log: log}
 }
 
-func testURN(token, name string) string {
-	return "urn:pulumi:test::simtest::" + token + "::" + name
+// rpcClient calls srv with the simulator's own value codec.
+func rpcClient(t testing.TB, srv pulumirpc.ResourceProviderServer) *rpctest.Client {
+	return &rpctest.Client{T: t, Srv: srv, Project: "simtest",
+		Encode: func(m map[string]any) (*structpb.Struct, error) { return encode(fromGo(m), "test") },
+		Decode: func(s *structpb.Struct) (map[string]any, error) {
+			m, err := decode(s, "test")
+			return toGo(m), err
+		}}
 }
 
-func wire(t *testing.T, m map[string]any) *structpb.Struct {
-	t.Helper()
-	s, err := encode(fromGo(m), "test")
-	require.NoError(t, err)
-	return s
-}
+// rpc calls the fixture's provider service as its current test.
+func (f *fixture) rpc() *rpctest.Client { return rpcClient(f.t, f.srv) }
 
-func unwire(t *testing.T, s *structpb.Struct) map[string]any {
-	t.Helper()
-	m, err := decode(s, "test")
-	require.NoError(t, err)
-	return toGo(m)
-}
+func testURN(token, name string) string { return rpcClient(nil, nil).URN(token, name) }
+
+func wire(t *testing.T, m map[string]any) *structpb.Struct { return rpcClient(t, nil).Wire(m) }
+
+func unwire(t *testing.T, s *structpb.Struct) map[string]any { return rpcClient(t, nil).Unwire(s) }
 
 // create runs a non-preview Create and returns the ID and outputs.
 func (f *fixture) create(token, name string, inputs map[string]any) (string, map[string]any, error) {
-	resp, err := f.srv.Create(context.Background(), &pulumirpc.CreateRequest{
-		Urn: testURN(token, name), Type: token, Name: name, Properties: wire(f.t, inputs),
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	return resp.GetId(), unwire(f.t, resp.GetProperties()), nil
+	return f.rpc().Create(token, name, inputs, false)
 }
 
 // mustCreate is create that fails the test on an error.
 func (f *fixture) mustCreate(token, name string, inputs map[string]any) (string, map[string]any) {
 	f.t.Helper()
-	id, outs, err := f.create(token, name, inputs)
-	require.NoError(f.t, err)
-	return id, outs
+	return f.rpc().MustCreate(token, name, inputs)
 }
 
 func (f *fixture) update(token, name, id string, olds, news map[string]any) (map[string]any, error) {
-	resp, err := f.srv.Update(context.Background(), &pulumirpc.UpdateRequest{
-		Urn: testURN(token, name), Type: token, Id: id, OldInputs: wire(f.t, olds), News: wire(f.t, news),
-	})
-	if err != nil {
-		return nil, err
-	}
-	return unwire(f.t, resp.GetProperties()), nil
+	return f.rpc().Update(token, name, id, olds, news)
 }
 
-func (f *fixture) delete(token, name, id string) error {
-	_, err := f.srv.Delete(context.Background(), &pulumirpc.DeleteRequest{
-		Urn: testURN(token, name), Type: token, Id: id,
-	})
-	return err
-}
+func (f *fixture) delete(token, name, id string) error { return f.rpc().Delete(token, name, id, nil) }
 
+// diff diffs news against olds, with oldOutputs as the recorded outputs
+// (nil: the old inputs).
 func (f *fixture) diff(token string, olds, news, oldOutputs map[string]any) *pulumirpc.DiffResponse {
 	f.t.Helper()
 	if oldOutputs == nil {
 		oldOutputs = olds
 	}
-	resp, err := f.srv.Diff(context.Background(), &pulumirpc.DiffRequest{
-		Urn: testURN(token, "x"), Type: token, Id: "id", OldInputs: wire(f.t, olds), Olds: wire(f.t, oldOutputs), News: wire(f.t, news),
-	})
-	require.NoError(f.t, err)
-	return resp
+	return f.rpc().Diff(token, olds, oldOutputs, news)
 }
 
 // deploy creates the standard resource group, VNet, cluster and user pool.

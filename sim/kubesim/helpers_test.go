@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/aks-cilium/aks-cilium/sim/apiserver"
+	"github.com/aks-cilium/aks-cilium/sim/internal/rpctest"
 
 	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 )
@@ -109,23 +110,26 @@ func (f *fixture) namespace(name string) {
 	require.NoError(f.t, err)
 }
 
-func urn(token, name string) string {
-	return "urn:pulumi:test::kubesim::" + token + "::" + name
+// rpcClient calls srv with kubesim's own value codec.
+func rpcClient(t testing.TB, srv pulumirpc.ResourceProviderServer) *rpctest.Client {
+	return &rpctest.Client{T: t, Srv: srv, Project: "kubesim",
+		Encode: func(m map[string]any) (*structpb.Struct, error) {
+			return encode(resource.NewPropertyMapFromMap(m), "test")
+		},
+		Decode: func(s *structpb.Struct) (map[string]any, error) {
+			m, err := decode(s, "test", false)
+			return m.Mappable(), err
+		}}
 }
 
-func wire(t *testing.T, m map[string]any) *structpb.Struct {
-	t.Helper()
-	s, err := encode(resource.NewPropertyMapFromMap(m), "test")
-	require.NoError(t, err)
-	return s
-}
+// rpc calls the fixture's provider service as its current test.
+func (f *fixture) rpc() *rpctest.Client { return rpcClient(f.t, f.srv) }
 
-func unwire(t *testing.T, s *structpb.Struct) map[string]any {
-	t.Helper()
-	m, err := decode(s, "test", false)
-	require.NoError(t, err)
-	return m.Mappable()
-}
+func urn(token, name string) string { return rpcClient(nil, nil).URN(token, name) }
+
+func wire(t *testing.T, m map[string]any) *structpb.Struct { return rpcClient(t, nil).Wire(m) }
+
+func unwire(t *testing.T, s *structpb.Struct) map[string]any { return rpcClient(t, nil).Unwire(s) }
 
 func (f *fixture) check(token, name string, olds, news map[string]any) (map[string]any, []*pulumirpc.CheckFailure) {
 	f.t.Helper()
@@ -137,30 +141,16 @@ func (f *fixture) check(token, name string, olds, news map[string]any) (map[stri
 }
 
 func (f *fixture) create(token, name string, inputs map[string]any, preview bool) (string, map[string]any, error) {
-	resp, err := f.srv.Create(context.Background(), &pulumirpc.CreateRequest{
-		Urn: urn(token, name), Type: token, Name: name, Properties: wire(f.t, inputs), Preview: preview,
-	})
-	if err != nil {
-		return "", nil, err
-	}
-	return resp.GetId(), unwire(f.t, resp.GetProperties()), nil
+	return f.rpc().Create(token, name, inputs, preview)
 }
 
 func (f *fixture) mustCreate(token, name string, inputs map[string]any) (string, map[string]any) {
 	f.t.Helper()
-	id, outs, err := f.create(token, name, inputs, false)
-	require.NoError(f.t, err)
-	return id, outs
+	return f.rpc().MustCreate(token, name, inputs)
 }
 
 func (f *fixture) update(token, name, id string, olds, news map[string]any) (map[string]any, error) {
-	resp, err := f.srv.Update(context.Background(), &pulumirpc.UpdateRequest{
-		Urn: urn(token, name), Type: token, Id: id, OldInputs: wire(f.t, olds), News: wire(f.t, news),
-	})
-	if err != nil {
-		return nil, err
-	}
-	return unwire(f.t, resp.GetProperties()), nil
+	return f.rpc().Update(token, name, id, olds, news)
 }
 
 func (f *fixture) read(token, name, id string, outs, inputs map[string]any) (string, map[string]any, map[string]any) {
@@ -178,19 +168,14 @@ func (f *fixture) read(token, name, id string, outs, inputs map[string]any) (str
 }
 
 func (f *fixture) delete(token, name, id string, outs map[string]any) error {
-	_, err := f.srv.Delete(context.Background(), &pulumirpc.DeleteRequest{
-		Urn: urn(token, name), Type: token, Id: id, Properties: wire(f.t, outs),
-	})
-	return err
+	return f.rpc().Delete(token, name, id, outs)
 }
 
+// diff diffs news against olds; kubesim's diff reads only the inputs, so
+// the recorded outputs hold a field it must ignore.
 func (f *fixture) diff(token string, olds, news map[string]any) *pulumirpc.DiffResponse {
 	f.t.Helper()
-	resp, err := f.srv.Diff(context.Background(), &pulumirpc.DiffRequest{
-		Urn: urn(token, "x"), Type: token, Id: "id", OldInputs: wire(f.t, olds), Olds: wire(f.t, map[string]any{"status": "ignored"}), News: wire(f.t, news),
-	})
-	require.NoError(f.t, err)
-	return resp
+	return f.rpc().Diff(token, olds, map[string]any{"status": "ignored"}, news)
 }
 
 // detailed flattens a detailed diff to path -> kind.

@@ -33,7 +33,9 @@ import (
 // to it), shared by the package's tests.
 var env *apiserver.Env
 
-func TestMain(m *testing.M) { os.Exit(apiserver.Main(m, &env)) }
+func TestMain(m *testing.M) {
+	os.Exit(pulumitest.PrivateTemp(func() int { return apiserver.Main(m, &env) }))
+}
 
 // record rewrites the checkpoint with the current program. Only when a
 // change means to alter deployed stacks (say why in its commit, and give
@@ -76,6 +78,7 @@ func upgradeStackOf(t *testing.T, azureState string) (auto.Stack, auto.PulumiCom
 			Backend: &workspace.ProjectBackend{URL: "file://" + backend},
 		}),
 		auto.SecretsProvider("passphrase"),
+		auto.WorkDir(dir), // not a pulumi_auto* folder left in the temporary folder
 		auto.PulumiHome(filepath.Join(dir, "home")),
 		auto.EnvVars(map[string]string{
 			"PULUMI_CONFIG_PASSPHRASE":      upgradePassphrase,

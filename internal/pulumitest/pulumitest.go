@@ -19,6 +19,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/aks-cilium/aks-cilium/automation"
+	"github.com/aks-cilium/aks-cilium/internal/proc"
 )
 
 // RequireToolsEnv names the variable that turns a missing tool from a skip
@@ -78,9 +79,14 @@ func PreviewSteps(t testing.TB, stack auto.Stack) ([]apitype.StepEventMetadata, 
 // code, e.g. m.Run) with TMPDIR set to a fresh folder, and fails the run
 // when they leave anything there: a pulumi_auto* workspace (a stack made
 // without auto.WorkDir), a server's folder, a temporary root. Use it in
-// TestMain, around what starts and stops shared servers.
+// TestMain, around what starts and stops shared servers. The folder is
+// named after the test process (internal/proc.TempDir), so the folder of a
+// run that crashed (a panic skips the clean-up) is removed, with any server
+// still running from it, by the next run.
 func PrivateTemp(run func() int) int {
-	dir, err := os.MkdirTemp("", "aks-cilium-test-tmp-")
+	const prefix = "aks-cilium-test-tmp-"
+	proc.CleanStale("", prefix)
+	dir, err := proc.TempDir("", prefix)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pulumitest:", err)
 		return 1

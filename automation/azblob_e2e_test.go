@@ -18,10 +18,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	. "github.com/aks-cilium/aks-cilium/automation"
-	"github.com/aks-cilium/aks-cilium/automation/automationtest"
 	"github.com/aks-cilium/aks-cilium/automation/result"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 	"github.com/aks-cilium/aks-cilium/sim/azurite"
+
+	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 
 // State in Azure Blob Storage: the pulumi CLI's azblob:// backend on
@@ -35,10 +36,7 @@ const stateContainer = "state"
 func azuriteFor(t testing.TB) *azurite.Emulator {
 	t.Helper()
 	if _, err := azurite.Find(); err != nil {
-		if os.Getenv(automationtest.RequireToolsEnv) == "1" {
-			t.Fatalf("%v (%s=1, so this fails instead of skipping)", err, automationtest.RequireToolsEnv)
-		}
-		t.Skipf("skipped: %v", err)
+		tooltest.Missing(t, err.Error())
 	}
 	emu, err := azurite.Start(t.Context(), azurite.Options{})
 	require.NoError(t, err)

@@ -17,7 +17,6 @@ package automationtest
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -27,11 +26,13 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation/simulated"
 	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
+
+	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 
 // RequireToolsEnv names the variable that turns a missing tool from a skip
 // into a failure.
-const RequireToolsEnv = pulumitest.RequireToolsEnv
+const RequireToolsEnv = tooltest.RequireEnv
 
 // Today is the day the Engine of New judges AKS support windows on, unless
 // Options.Engine.Now is set: 2026-03-15, when Kubernetes 1.32 to 1.35 are in
@@ -99,8 +100,5 @@ func Command(t testing.TB) auto.PulumiCommand {
 // required.
 func missing(t testing.TB, why string) {
 	t.Helper()
-	if os.Getenv(RequireToolsEnv) == "1" {
-		t.Fatalf("%s (%s=1, so this fails instead of skipping)", why, RequireToolsEnv)
-	}
-	t.Skipf("skipped: %s", why)
+	tooltest.Missing(t, why)
 }

@@ -27,6 +27,8 @@ import (
 	"github.com/aks-cilium/aks-cilium/sim/apiserver"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 	"github.com/aks-cilium/aks-cilium/sim/kubesim"
+
+	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 
 // These tests run examples/yaml the way a user does: pulumi CLI commands
@@ -85,10 +87,7 @@ func newFixture(t testing.TB, source, passphrase string) *fixture {
 	t.Helper()
 	cli := pulumitest.CLI(t)
 	if _, err := stackrepo.LanguageHost(cli.Path, "yaml"); err != nil {
-		if os.Getenv(pulumitest.RequireToolsEnv) == "1" {
-			t.Fatal(err)
-		}
-		t.Skip("skipped:", err)
+		tooltest.Missing(t, err.Error())
 	}
 	cfg := env.Require(t)
 	kube := kubesim.New(kubesim.Options{Config: cfg, Logf: t.Logf})

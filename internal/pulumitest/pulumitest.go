@@ -20,11 +20,8 @@ import (
 
 	"github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/internal/proc"
+	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
-
-// RequireToolsEnv names the variable that turns a missing tool from a skip
-// into a failure.
-const RequireToolsEnv = "AKS_CILIUM_REQUIRE_TOOLS"
 
 var (
 	once sync.Once
@@ -37,10 +34,7 @@ func CLI(t testing.TB) *automation.CLI {
 	t.Helper()
 	once.Do(func() { cli, err = automation.FindCLI() })
 	if err != nil {
-		if os.Getenv(RequireToolsEnv) == "1" {
-			t.Fatalf("%v (%s=1, so this fails instead of skipping)", err, RequireToolsEnv)
-		}
-		t.Skipf("skipped: %v", err)
+		tooltest.Missing(t, err.Error())
 	}
 	return cli
 }

@@ -3,7 +3,6 @@ package azurite_test
 import (
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aks-cilium/aks-cilium/sim/azurite"
+
+	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 
 // start runs the emulator for the test; a missing azurite skips, unless
@@ -19,10 +20,7 @@ import (
 func start(t *testing.T) *azurite.Emulator {
 	t.Helper()
 	if _, err := azurite.Find(); err != nil {
-		if os.Getenv("AKS_CILIUM_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%v (AKS_CILIUM_REQUIRE_TOOLS=1, so this fails instead of skipping)", err)
-		}
-		t.Skipf("skipped: %v", err)
+		tooltest.Missing(t, err.Error())
 	}
 	emu, err := azurite.Start(t.Context(), azurite.Options{})
 	require.NoError(t, err)

@@ -22,7 +22,7 @@ func autoUpgradeProfile(u spec.Upgrades) *containerservice.ManagedClusterAutoUpg
 // first minor would try to downgrade it, which ARM refuses. The spec's
 // kubernetesVersion is then the version the cluster is created with.
 func versionIgnorePaths(u spec.Upgrades) (cluster, pool []string) {
-	if u.Channel != spec.UpgradeStable && u.Channel != spec.UpgradeRapid {
+	if !u.Channel.MovesMinor() {
 		return nil, nil
 	}
 	return []string{"kubernetesVersion", "agentPoolProfiles[0].orchestratorVersion"}, []string{"orchestratorVersion"}

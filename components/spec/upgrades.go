@@ -58,6 +58,19 @@ const (
 // UpgradeChannels are the valid cluster auto-upgrade channels.
 var UpgradeChannels = []UpgradeChannel{UpgradeNone, UpgradePatch, UpgradeStable, UpgradeRapid, UpgradeNodeImage}
 
+// MovesPatch reports whether AKS upgrades the cluster's patch version on
+// this channel (patch, stable and rapid: AKS docs, auto-upgrade-cluster).
+func (c UpgradeChannel) MovesPatch() bool {
+	return c == UpgradePatch || c.MovesMinor()
+}
+
+// MovesMinor reports whether AKS upgrades the cluster's minor version on
+// this channel (stable and rapid), so the spec's kubernetesVersion is only
+// the version the cluster is created with.
+func (c UpgradeChannel) MovesMinor() bool {
+	return c == UpgradeStable || c == UpgradeRapid
+}
+
 // NodeOSChannel is the node OS upgrade channel (autoUpgradeProfile.nodeOSUpgradeChannel).
 type NodeOSChannel string
 
@@ -235,12 +248,9 @@ func validateUpgrades(u Upgrades, k8s *KubernetesVersion, p *field.Path) field.E
 	}
 	// With a channel that moves the version, a pinned patch or minor would
 	// have Pulumi downgrade what AKS upgraded (ARM refuses downgrades).
-	if k8s != nil && k8s.Version != nil && hasPatch(k8s) {
-		switch u.Channel {
-		case UpgradePatch, UpgradeStable, UpgradeRapid:
-			errs = append(errs, CodePinnedPatch.Invalid(field.NewPath("kubernetesVersion"), k8s.Version.Original(), fmt.Sprintf(
-				"upgrades.channel %s moves the patch version, so a pinned patch would be reverted on the next up; give the minor only, e.g. %q", u.Channel, k8s.Minor)))
-		}
+	if k8s != nil && k8s.Version != nil && hasPatch(k8s) && u.Channel.MovesPatch() {
+		errs = append(errs, CodePinnedPatch.Invalid(field.NewPath("kubernetesVersion"), k8s.Version.Original(), fmt.Sprintf(
+			"upgrades.channel %s moves the patch version, so a pinned patch would be reverted on the next up; give the minor only, e.g. %q", u.Channel, k8s.Minor)))
 	}
 	errs = append(errs, validateWindow(u.ClusterWindow, p.Child("clusterWindow"))...)
 	errs = append(errs, validateWindow(u.NodeOSWindow, p.Child("nodeOSWindow"))...)

@@ -223,8 +223,11 @@ func TestE2EAzblobTwoProcesses(t *testing.T) {
 	c := referenceSpec("shared")
 
 	first := childUp(t, emu, state, "dev", "shared", 5*time.Second)
-	require.Eventually(t, func() bool { return len(lockBlobs(t, emu, "dev")) == 1 }, 2*time.Minute, 20*time.Millisecond,
-		"the child's Up never took the lock")
+	// An Up previews first (the replacement guardrail), and the preview
+	// holds the lock too: the child's update has begun once its resource
+	// group exists, and from then the cluster's create keeps the lock held.
+	require.Eventually(t, func() bool { return simTypes(h.sim)["ResourceGroup"] == 1 && len(lockBlobs(t, emu, "dev")) == 1 },
+		2*time.Minute, 20*time.Millisecond, "the child's Up never took the lock")
 	_, err := h.eng.Up(ctx, "dev", c, UpOptions{})
 	var busy *ConcurrentUpdateError
 	require.ErrorAs(t, err, &busy, "the second Up, from another process, is refused: %v", err)

@@ -346,9 +346,13 @@ func TestE2EConcurrentUps(t *testing.T) {
 		defer wg.Done()
 		_, first = h.eng.Up(ctx, "dev", c, UpOptions{})
 	}()
-	// The second Up starts once the first holds the lock; the cluster's
-	// create keeps it held for seconds.
-	require.Eventually(t, func() bool { return len(lockFiles(t, h.eng, "dev")) > 0 }, time.Minute, 10*time.Millisecond)
+	// The second Up starts once the first's update holds the lock: an Up
+	// previews first (the replacement guardrail) and the preview holds the
+	// lock too, so wait for the update's first create; the cluster's create
+	// then keeps the lock held for seconds.
+	require.Eventually(t, func() bool {
+		return h.sim.CallCount("ResourceGroup", azuresim.OpCreate) > 0 && len(lockFiles(t, h.eng, "dev")) > 0
+	}, time.Minute, 10*time.Millisecond)
 	_, second := other.Up(ctx, "dev", c, UpOptions{})
 	wg.Wait()
 

@@ -144,7 +144,9 @@ func TestLatencyHonoursCancellation(t *testing.T) {
 		_, _, err := f.create(TypeResourceGroup, "rg", rgInputs())
 		done <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	// Stop once the create is waiting out its latency (the call is
+	// counted when it arrives).
+	require.Eventually(t, func() bool { return f.sim.CallCount(TypeResourceGroup, OpCreate) == 2 }, time.Minute, time.Millisecond)
 	f.sim.Stop()
 	select {
 	case err := <-done:

@@ -260,9 +260,10 @@ func TestE2EAzblobTwoProcesses(t *testing.T) {
 
 // The process running an Up on Azure Blob state is killed (kill -9, with
 // its pulumi process) while the cluster is being created: the lock blob
-// and a pending operation stay. Another process's Up is refused, its
-// Recover removes the dead run's lock and clears the pending operation, and
-// a rerun converges.
+// and a pending operation stay, and ARM goes on creating the cluster.
+// Another process's Up is refused; its Recover removes the dead run's lock,
+// imports the cluster, waits until AKS has finished creating it, and a
+// rerun converges.
 func TestE2EAzblobKilledUpRecover(t *testing.T) {
 	emu := azuriteFor(t)
 	state := filepath.Join(t.TempDir(), "azure-simulator.json")
@@ -302,15 +303,36 @@ func TestE2EAzblobKilledUpRecover(t *testing.T) {
 	var busy *ConcurrentUpdateError
 	require.ErrorAs(t, err, &busy, "the dead run's lock still holds the stack")
 
+	// AKS finishes the create (its minutes skipped) once Recover says it
+	// waits for it.
+	watch, stopWatching := context.WithCancel(ctx)
+	finished := make(chan error, 1)
+	go func() {
+		for !strings.Contains(h.progress.String(), "Azure is still working on what an earlier run started: platform-cluster-aks (Creating)") {
+			if watch.Err() != nil {
+				finished <- watch.Err()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		_, err := h.sim.FinishOperations()
+		finished <- err
+	}()
 	report, err := h.eng.Recover(ctx, "dev")
+	stopWatching()
 	require.NoError(t, err)
+	require.NoError(t, <-finished, "Recover waited for the cluster")
 	assert.Equal(t, 1, report.LocksRemoved)
 	mcURN := "urn:pulumi:dev::" + DefaultProject + "::aks-cilium:index:Platform$aks-cilium:azure:Cluster$" + typeManagedCluster + "::platform-cluster-aks"
 	assert.Equal(t, map[string]string{mcURN: "creating"}, report.PendingOperations)
+	require.NotNil(t, report.Pending)
+	assert.Equal(t, map[string]string{mcURN: clusterID(c)}, report.Pending.Imported)
+	assert.Equal(t, map[string]string{mcURN: "Creating"}, report.Pending.Waited)
 	assert.Empty(t, lockBlobs(t, emu, "dev"))
 
 	up, err := h.eng.Up(ctx, "dev", c, UpOptions{})
 	require.NoError(t, err, "a rerun converges")
 	assert.Zero(t, up.Changes[result.OpReplace]+up.Changes[result.OpDelete], up.ChangeSummary())
 	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2, "RoleAssignment": 1}, simTypes(h.sim))
+	assert.Zero(t, h.sim.CallCount("ManagedCluster", azuresim.OpCreate), "the cluster was not created again")
 }

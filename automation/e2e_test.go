@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -253,7 +254,10 @@ func rgAndVNetExist(sim *azuresim.Simulator) bool {
 // Pulumi is interrupted; it waits for the operations in flight for up to
 // 10 s (the Automation API's grace period) and is then killed. In both
 // cases the caller gets a *CancelledError, the stack is unlocked, and a
-// rerun converges with nothing lost.
+// rerun converges with nothing lost. When pulumi was killed, ARM goes on
+// with the cluster's create: the rerun imports the cluster, waits until
+// AKS has finished it (AKS refuses its pools meanwhile) and creates it
+// only once.
 func TestE2ECancelUp(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -284,7 +288,9 @@ func TestE2ECancelUp(t *testing.T) {
 			assert.ErrorIs(t, err, context.Canceled)
 			if tc.killed {
 				assert.Equal(t, 1, cancelled.LocksRemoved, "pulumi was killed holding the lock; the Engine removed it")
-				assert.NotContains(t, simTypes(h.sim), "ManagedCluster", "the interrupted create wrote nothing")
+				mc, ok := h.sim.Get(clusterID(c))
+				require.True(t, ok, "ARM goes on with the create the killed pulumi started")
+				assert.Equal(t, "Creating", mc.Outputs["provisioningState"])
 			} else {
 				assert.Zero(t, cancelled.LocksRemoved, "pulumi released its lock itself")
 				assert.Equal(t, 1, simTypes(h.sim)["ManagedCluster"], "the create in flight finished")
@@ -302,17 +308,40 @@ func TestE2ECancelUp(t *testing.T) {
 			require.NoError(t, err, "a preview works right after")
 			assert.True(t, pre.HasChanges())
 			assert.Equal(t, result.OpSame, stepOf(pre, "platform-network-vnet").Op, "the VNet created before the cancel is in the state")
+			// When pulumi was killed, AKS finishes the create (its minute is
+			// skipped) once the rerun says it waits for it.
+			watch, stopWatching := context.WithCancel(t.Context())
+			finished := make(chan error, 1)
+			go func() {
+				for !strings.Contains(h2.progress.String(), "Azure is still working on what an earlier run started: platform-cluster-aks (Creating)") {
+					if watch.Err() != nil {
+						finished <- watch.Err()
+						return
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				_, err := h2.sim.FinishOperations()
+				finished <- err
+			}()
 			up, err := h2.eng.Up(t.Context(), "dev", c, UpOptions{})
+			stopWatching()
+			if tc.killed {
+				require.NoError(t, <-finished, "the rerun waited for the cluster")
+			} else {
+				require.ErrorIs(t, <-finished, context.Canceled, "nothing to wait for after a graceful cancel")
+			}
 			require.NoError(t, err, "a rerun converges")
 			assert.NotContains(t, checkpointText(t, h2.eng, "dev"), `"pending_operations"`, "and leaves nothing pending")
 			if tc.killed {
-				// The interrupted create wrote nothing in the simulator, so
-				// the pending create is dropped and the cluster created again.
 				var said []string
 				for _, d := range up.Diagnostics {
 					said = append(said, d.Message)
 				}
-				assert.Contains(t, said, "dropped the pending create of platform-cluster-aks: it does not exist, so it is created again")
+				assert.Contains(t, said, "imported platform-cluster-aks: its create had gone on in Azure ("+clusterID(c)+")")
+				assert.True(t, slices.ContainsFunc(said, func(m string) bool {
+					return strings.HasPrefix(m, "waited ") && strings.HasSuffix(m, " for Azure to finish what the earlier run started: platform-cluster-aks (Creating)")
+				}), "the rerun says it waited: %q", said)
+				assert.Zero(t, h2.sim.CallCount("ManagedCluster", azuresim.OpCreate), "the cluster is created once, by the killed run's request")
 			}
 			assert.Zero(t, up.Changes["replace"]+up.Changes["delete"], up.ChangeSummary())
 			assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2, "RoleAssignment": 1}, simTypes(h2.sim))
@@ -584,8 +613,9 @@ func TestE2EPreviewFleet(t *testing.T) {
 
 // The process running an Up is killed (kill -9, with its pulumi process)
 // while the ManagedCluster is being created: the stack is left locked with
-// a pending operation. Recover removes the stale lock, reports and clears
-// the pending operation, and a rerun converges.
+// a pending operation, and ARM goes on creating the cluster. Recover
+// removes the stale lock and, once AKS has finished, imports the cluster
+// the pending create made; a rerun converges without creating it again.
 func TestE2EKilledUp(t *testing.T) {
 	testCLI(t)
 	dir := filepath.Join(t.TempDir(), "engine")
@@ -637,7 +667,9 @@ func TestE2EKilledUp(t *testing.T) {
 	_ = child.Process.Signal(syscall.SIGKILL)
 	<-exited
 	exited <- nil // for the deferred cleanup
-	assert.NotContains(t, simTypes(azure), "ManagedCluster", "the interrupted create left nothing")
+	mc, ok := azure.Get(clusterID(referenceSpec("crash")))
+	require.True(t, ok, "ARM goes on with the create of the killed run")
+	assert.Equal(t, "Creating", mc.Outputs["provisioningState"])
 	step("killed")
 
 	h := newHarness(t, harnessOptions{Dir: dir, Sim: azuresim.Options{StateFile: state}})
@@ -648,11 +680,17 @@ func TestE2EKilledUp(t *testing.T) {
 	require.ErrorAs(t, err, &busy, "the dead run's lock still holds the stack")
 	step("up refused: locked")
 
+	// Meanwhile AKS finished the create (the simulated minutes skipped).
+	_, err = azure.FinishOperations()
+	require.NoError(t, err)
 	report, err := h.eng.Recover(ctx, "dev")
 	require.NoError(t, err)
 	assert.Equal(t, 1, report.LocksRemoved)
 	mcURN := "urn:pulumi:dev::" + DefaultProject + "::aks-cilium:index:Platform$aks-cilium:azure:Cluster$" + typeManagedCluster + "::platform-cluster-aks"
 	assert.Equal(t, map[string]string{mcURN: "creating"}, report.PendingOperations)
+	require.NotNil(t, report.Pending)
+	assert.Equal(t, map[string]string{mcURN: clusterID(c)}, report.Pending.Imported, "the cluster the dead run's create made is imported")
+	assert.Empty(t, report.Pending.Waited, "AKS had finished: nothing to wait for")
 	require.NotNil(t, report.Refresh)
 	assert.Empty(t, lockFiles(t, h.eng, "dev"))
 	step("recover")
@@ -661,6 +699,7 @@ func TestE2EKilledUp(t *testing.T) {
 	require.NoError(t, err, "a rerun converges")
 	assert.Zero(t, up.Changes["replace"]+up.Changes["delete"], up.ChangeSummary())
 	assert.Equal(t, map[string]int{"ResourceGroup": 1, "VirtualNetwork": 1, "ManagedCluster": 1, "AgentPool": 2, "RoleAssignment": 1}, simTypes(h.sim))
+	assert.Zero(t, h.sim.CallCount("ManagedCluster", azuresim.OpCreate), "the cluster was not created again")
 	noop, err := h.eng.Preview(ctx, "dev", c, PreviewOptions{})
 	require.NoError(t, err)
 	assert.False(t, noop.HasChanges(), noop.ChangeSummary())

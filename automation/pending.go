@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -95,9 +96,10 @@ func azureID(token string, inputs map[string]any, subscription string) (string, 
 // pending operations are resolved with.
 type deployment struct {
 	Resources []struct {
-		URN  string `json:"urn"`
-		ID   string `json:"id"`
-		Type string `json:"type"`
+		URN     string         `json:"urn"`
+		ID      string         `json:"id"`
+		Type    string         `json:"type"`
+		Outputs map[string]any `json:"outputs"`
 	} `json:"resources"`
 	Pending []struct {
 		Type     string `json:"type"`
@@ -192,6 +194,13 @@ type PendingReport struct {
 	Hints []string
 	// Refresh is the refresh that resolved them.
 	Refresh *result.Result
+	// Waited are the resources of pending operations that Azure was still
+	// working on (the dead run's operation goes on in Azure), by URN, with
+	// the provisioningState they had; the Engine waited until Azure
+	// finished them (WaitedFor), so the next operation is not refused.
+	Waited map[string]string
+	// WaitedFor is how long that took.
+	WaitedFor time.Duration
 }
 
 // resolvePending resolves the stack's pending operations, if there are any:
@@ -257,7 +266,175 @@ func (e *Engine) resolvePending(ctx context.Context, st *auto.Stack, label strin
 			rep.Imported[a.URN] = id
 		}
 	}
+	if err := e.restoreInputs(ctx, st, adoptedInputs(d, extra, rep.Imported)); err != nil {
+		return nil, err
+	}
+	if err := e.waitForAzure(ctx, st, label, after, rep); err != nil {
+		return nil, err
+	}
 	return rep, nil
+}
+
+// Azure finishes an operation it accepted whether or not its caller still
+// waits ("Track asynchronous Azure operations",
+// learn.microsoft.com/azure/azure-resource-manager/management/async-operations),
+// and AKS refuses any other operation on a cluster and its pools until
+// then (409 OperationNotAllowed, "Another operation (Creating) is in
+// progress"). So after a dead run, the resources of its pending operations
+// may still be Creating, Updating or Deleting; the Engine waits for them
+// before it goes on, reading them again with a targeted refresh after
+// azureWait, doubling up to azureWaitMax, until ctx ends.
+var (
+	azureWait    = time.Second
+	azureWaitMax = 30 * time.Second
+)
+
+// waitForAzure waits until none of the report's resources in the state d
+// has an operation in progress in Azure, and records in rep what it waited
+// for.
+func (e *Engine) waitForAzure(ctx context.Context, st *auto.Stack, label string, d *deployment, rep *PendingReport) error {
+	start, wait := time.Now(), azureWait
+	for {
+		busy := map[string]string{}
+		for _, r := range d.Resources {
+			_, pending := rep.Operations[r.URN]
+			if _, imported := rep.Imported[r.URN]; !pending && !imported {
+				continue
+			}
+			if state := operationInProgress(r.Outputs); state != "" {
+				busy[r.URN] = state
+			}
+		}
+		if len(busy) == 0 {
+			if len(rep.Waited) > 0 {
+				rep.WaitedFor = time.Since(start)
+			}
+			return nil
+		}
+		if rep.Waited == nil {
+			rep.Waited = maps.Clone(busy)
+		}
+		if e.opts.Progress != nil {
+			var what []string
+			for _, urn := range slices.Sorted(maps.Keys(busy)) {
+				what = append(what, fmt.Sprintf("%s (%s)", urnName(urn), busy[urn]))
+			}
+			fmt.Fprintf(e.opts.Progress, "%s of stack %s: Azure is still working on what an earlier run started: %s; reading again in %s\n",
+				label, st.Name(), strings.Join(what, ", "), wait)
+		}
+		select {
+		case <-ctx.Done():
+			return &CancelledError{Stack: st.Name(), Operation: "wait for Azure", Err: ctx.Err()}
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, azureWaitMax)
+		if _, err := e.refresh(ctx, st, label, []optrefresh.Option{optrefresh.Target(slices.Sorted(maps.Keys(busy)))}); err != nil {
+			return err
+		}
+		var err error
+		if d, err = e.readDeployment(ctx, st); err != nil {
+			return err
+		}
+	}
+}
+
+// operationInProgress is the provisioningState of a resource's outputs
+// while Azure runs an operation on it, or "" when none runs: ARM's
+// terminal states are Succeeded, Failed and Canceled, and no state means
+// the operation finished (async-operations, above). A resource group
+// reports it under properties.
+func operationInProgress(outputs map[string]any) string {
+	state, _ := outputs["provisioningState"].(string)
+	if props, ok := outputs["properties"].(map[string]any); ok && state == "" {
+		state, _ = props["provisioningState"].(string)
+	}
+	switch strings.ToLower(state) {
+	case "", "succeeded", "failed", "canceled":
+		return ""
+	}
+	return state
+}
+
+// An adopted resource has no outputs yet, so the refresh that reads it
+// cannot tell what Azure defaulted from what was asked: azure-native's Read
+// projects the old outputs (none) and the new ones to the input shape and
+// applies the difference to the inputs (provider/pkg/provider/provider.go,
+// Read, at v2.88.0), which puts every writable property Azure reports into
+// them (a cluster's nodeResourceGroup among them, whose change then plans
+// a replacement). So after that refresh the Engine gives each imported
+// resource back the inputs it was adopted with, the ones the dead run sent
+// to Azure: the state is then what a create that finished would have
+// recorded, inputs as asked and outputs as read.
+
+// adoptedInputs are the inputs, by URN, that the imported resources were
+// adopted with: a pending create's from the state d, an extra one's from
+// its adoptee.
+func adoptedInputs(d *deployment, extra []adoptee, imported map[string]string) map[string]json.RawMessage {
+	out := map[string]json.RawMessage{}
+	for _, op := range d.Pending {
+		if _, ok := imported[op.Resource.URN]; ok && op.Type == "creating" {
+			if raw, err := json.Marshal(op.Resource.Inputs); err == nil {
+				out[op.Resource.URN] = raw
+			}
+		}
+	}
+	for _, a := range extra {
+		var r struct {
+			Inputs json.RawMessage `json:"inputs"`
+		}
+		if _, ok := imported[a.URN]; ok && json.Unmarshal(a.Resource, &r) == nil && r.Inputs != nil {
+			out[a.URN] = r.Inputs
+		}
+	}
+	return out
+}
+
+// restoreInputs rewrites the stack's state (export, edit, import) so that
+// each resource in inputs, by URN, records those inputs (and azure-native's
+// copy of them in its outputs, __inputs, where there is one). Everything
+// else is kept as it is.
+func (e *Engine) restoreInputs(ctx context.Context, st *auto.Stack, inputs map[string]json.RawMessage) error {
+	if len(inputs) == 0 {
+		return nil
+	}
+	state, err := st.Export(ctx)
+	if err != nil {
+		return e.classify(ctx, "export", st.Name(), err, nil)
+	}
+	var dep map[string]json.RawMessage
+	if err := json.Unmarshal(state.Deployment, &dep); err != nil {
+		return fmt.Errorf("stack %s: reading its state: %w", st.Name(), err)
+	}
+	var resources []map[string]json.RawMessage
+	if err := json.Unmarshal(dep["resources"], &resources); err != nil {
+		return fmt.Errorf("stack %s: reading its resources: %w", st.Name(), err)
+	}
+	for _, r := range resources {
+		var urn string
+		_ = json.Unmarshal(r["urn"], &urn)
+		in, ok := inputs[urn]
+		if !ok {
+			continue
+		}
+		r["inputs"] = in
+		var outputs map[string]json.RawMessage
+		if json.Unmarshal(r["outputs"], &outputs) == nil && outputs["__inputs"] != nil {
+			outputs["__inputs"] = in
+			if r["outputs"], err = json.Marshal(outputs); err != nil {
+				return err
+			}
+		}
+	}
+	if dep["resources"], err = json.Marshal(resources); err != nil {
+		return err
+	}
+	if state.Deployment, err = json.Marshal(dep); err != nil {
+		return err
+	}
+	if err := st.Import(ctx, state); err != nil {
+		return e.noSpace(st.Name(), e.classify(ctx, "import", st.Name(), err, nil))
+	}
+	return nil
 }
 
 // adoptee is a resource to add to the state with its ARM ID, as Pulumi's
@@ -393,7 +570,14 @@ func (p *PendingReport) diagnostics() []result.Diagnostic {
 	}
 	add("resolved %d pending operation(s) an earlier run left", len(p.Operations))
 	for _, urn := range slices.Sorted(maps.Keys(p.Imported)) {
-		add("imported %s: its create had finished in Azure (%s)", urnName(urn), p.Imported[urn])
+		add("imported %s: its create had gone on in Azure (%s)", urnName(urn), p.Imported[urn])
+	}
+	if len(p.Waited) > 0 {
+		var what []string
+		for _, urn := range slices.Sorted(maps.Keys(p.Waited)) {
+			what = append(what, fmt.Sprintf("%s (%s)", urnName(urn), p.Waited[urn]))
+		}
+		add("waited %s for Azure to finish what the earlier run started: %s", p.WaitedFor.Round(time.Second), strings.Join(what, ", "))
 	}
 	for _, urn := range p.Dropped {
 		add("dropped the pending create of %s: it does not exist, so it is created again", urnName(urn))

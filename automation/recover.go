@@ -65,9 +65,15 @@ type RestoredCheckpoint struct {
 //     (the next Up creates it); see PendingReport. After a restored
 //     checkpoint, which can be older than the run that damaged it, the
 //     resources a preview says the next up would create are looked up the
-//     same way, and those that exist are imported too.
+//     same way, and those that exist are imported too;
+//   - it then waits until Azure has finished the operations the dead run
+//     started (a resource of theirs still Creating, Updating or Deleting:
+//     Azure carries on without its caller, and AKS refuses other
+//     operations on the cluster until then), reading them again with a
+//     backoff from 1 s to 30 s until ctx ends (PendingReport.Waited).
 //
-// A later Up converges.
+// A later Up converges. Up resolves pending operations the same way before
+// it runs.
 func (e *Engine) Recover(ctx context.Context, stack string) (*RecoverReport, error) {
 	if err := ValidateStackName(stack); err != nil {
 		return nil, err

@@ -118,3 +118,25 @@ func TestZombieIsNotALockHolder(t *testing.T) {
 	_, alive = lockHolderAlive(lock)
 	assert.True(t, alive, "a live process holds its lock")
 }
+
+// An operation runs in Azure while provisioningState is anything but ARM's
+// terminal states (Succeeded, Failed, Canceled) or absent; a resource group
+// reports it under properties.
+func TestOperationInProgress(t *testing.T) {
+	for _, tc := range []struct {
+		outputs map[string]any
+		want    string
+	}{
+		{map[string]any{"provisioningState": "Creating"}, "Creating"},
+		{map[string]any{"provisioningState": "Upgrading"}, "Upgrading"},
+		{map[string]any{"properties": map[string]any{"provisioningState": "Deleting"}}, "Deleting"},
+		{map[string]any{"provisioningState": "Succeeded"}, ""},
+		{map[string]any{"provisioningState": "failed"}, ""},
+		{map[string]any{"provisioningState": "Canceled"}, ""},
+		{map[string]any{"properties": map[string]any{"provisioningState": "Succeeded"}}, ""},
+		{map[string]any{}, ""},
+		{nil, ""},
+	} {
+		assert.Equal(t, tc.want, operationInProgress(tc.outputs), "%v", tc.outputs)
+	}
+}

@@ -212,12 +212,13 @@ func TestMistypedStack(t *testing.T) {
 }
 
 // Ctrl-C during an up that outlasts the grace period: exit 130 with a
-// message that says so, the lock released; the next up clears the pending
-// operation and converges.
+// message that says so, the lock released. ARM goes on with the cluster's
+// create (15 s here, past pulumi's 10 s grace): the next up imports the
+// cluster, waits for AKS to finish it if need be, and converges.
 func TestCancelledUp(t *testing.T) {
 	automationtest.CLI(t)
 	useAPIServer = false
-	simulatorOptions = azuresim.Options{Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpCreate}: time.Minute}}
+	simulatorOptions = azuresim.Options{Latency: map[azuresim.OpKey]time.Duration{{Type: "ManagedCluster", Op: azuresim.OpCreate}: 15 * time.Second}}
 	t.Cleanup(func() { useAPIServer, simulatorOptions = true, azuresim.Options{} })
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
 	dir := filepath.Join(t.TempDir(), "engine")
@@ -246,9 +247,10 @@ func TestCancelledUp(t *testing.T) {
 	require.Contains(t, string(data), `"pending_operations"`, "the cluster's create was cut short")
 
 	simulatorOptions = azuresim.Options{}
-	code, _, stderr2 := cli(t, "up", "--config", cfg, "--simulate", "--dir", dir)
+	code, stdout2, stderr2 := cli(t, "up", "--config", cfg, "--simulate", "--dir", dir)
 	require.Equal(t, exitOK, code)
 	assert.Contains(t, stderr2, "refresh (pending operations of an earlier run)")
+	assert.Contains(t, stdout2, "warning: imported platform-cluster-aks: its create had gone on in Azure")
 	data, err = os.ReadFile(filepath.Join(dir, "state", ".pulumi", "stacks", automation.DefaultProject, "ci.json"))
 	require.NoError(t, err)
 	assert.NotContains(t, string(data), `"pending_operations"`, "the next up cleared it")

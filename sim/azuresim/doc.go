@@ -122,12 +122,15 @@
 // validation, quotas, regions and VM sizes, the node resource group and the
 // VMs in it, a reachable Kubernetes API (see KubeconfigServer). Provider
 // configuration is ignored except azure-native:location (the default
-// location). An operation whose request is cancelled (an interrupted run, a
-// killed process) is withdrawn and leaves no trace, where real ARM would
-// finish the resource anyway (and azure-native would then refuse to create
-// it again: "cannot create already existing resource", which the simulator
-// also answers when a Create meets an existing ID). docs/simulator.md lists
+// location). Every operation ARM accepted succeeds. docs/simulator.md lists
 // the rest.
+//
+// An accepted operation belongs to the simulated ARM, as on Azure: it is
+// kept with the simulated Azure (in the state file, when there is one) and
+// finishes at its due time even when its request is cancelled, the engine
+// killed or the simulator stopped; until then the resource shows Creating,
+// Updating or Deleting, and AKS's one-operation rule holds.
+// FinishOperations lets a test skip the wait.
 //
 // # Using it in your tests
 //

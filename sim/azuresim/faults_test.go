@@ -136,12 +136,16 @@ func TestLatencyHonoursCancellation(t *testing.T) {
 	})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Empty(t, f.sim.Resources(), "an interrupted operation leaves no trace")
+	assert.Contains(t, err.Error(), "ARM goes on with the operation")
+	rg, ok := f.sim.Get("/subscriptions/" + DefaultSubscriptionID + "/resourceGroups/" + testRG)
+	require.True(t, ok, "the create the request no longer waits for goes on")
+	assert.Equal(t, "Creating", rg.Outputs["properties"].(map[string]any)["provisioningState"])
+	assert.Empty(t, f.sim.Resources(), "and has not finished")
 
-	// Stop ends waiting operations too.
+	// Stop ends the waiting of requests too.
 	done := make(chan error)
 	go func() {
-		_, _, err := f.create(TypeResourceGroup, "rg", rgInputs())
+		_, _, err := f.create(TypeResourceGroup, "rg2", with(rgInputs(), map[string]any{"resourceGroupName": "rg-two"}))
 		done <- err
 	}()
 	// Stop once the create is waiting out its latency (the call is

@@ -14,27 +14,44 @@ import (
 // One pipeline serves the Pulumi engine (gRPC) and the ARM front end (the
 // Azure SDK for Go), so both meet the same rules, the same concurrency and
 // the same eTags.
+//
+// An accepted operation belongs to ARM, not to the request: it is kept with
+// the simulated Azure (in the state file, when there is one) and finishes at
+// its due time whether or not anybody still waits for it. A cancelled
+// request, a killed engine or a stopped simulator only stop the waiting.
+// Source: "Track asynchronous Azure operations" (learn.microsoft.com/azure/
+// azure-resource-manager/management/async-operations): after ARM answers
+// 201 or 202 the operation runs on and the client only polls its status;
+// banzaicloud/pipeline#1782 (a client that stopped waiting, "the operation
+// continues to run on the cloud provider side and eventually complete"),
+// pulumi/pulumi-azure-native#1123 (the resource then exists without the
+// engine knowing: "cannot create already existing resource").
 
-// pendingOp is an accepted operation that has not finished.
+// pendingOp is an accepted operation that has not finished. It is stored
+// with the simulated Azure, so its fields are exported for JSON.
 type pendingOp struct {
-	// family is what admits one operation at a time: a cluster and its agent
+	// Seq tells this operation apart from a later one on the same ID.
+	Seq string `json:"seq"`
+	// Family is what admits one operation at a time: a cluster and its agent
 	// pools share the cluster's lower-cased ID; other types have none.
-	family string
-	id     string
-	token  string
-	op     Op
-	// result is what the operation commits (nil for a delete); while it runs
+	Family string `json:"family,omitempty"`
+	ID     string `json:"id"`
+	Token  string `json:"type"`
+	Op     Op     `json:"op"`
+	// Due is when ARM finishes the operation.
+	Due time.Time `json:"due"`
+	// Result is what the operation commits (nil for a delete); while it runs
 	// reads see it (or the existing resource of a delete) with state.
-	result   *Resource
-	existing *Resource
-	// pools are the cluster's AgentPool resources that a cluster PUT changes
+	Result   *Resource `json:"result,omitempty"`
+	Existing *Resource `json:"existing,omitempty"`
+	// Pools are the cluster's AgentPool resources that a cluster PUT changes
 	// (a PUT built from a GET names every pool).
-	pools []*Resource
+	Pools []*Resource `json:"pools,omitempty"`
 }
 
 // state is the provisioningState ARM reports while the operation runs.
 func (p *pendingOp) state() string {
-	switch p.op {
+	switch p.Op {
 	case OpCreate:
 		return "Creating"
 	case OpDelete:
@@ -80,8 +97,8 @@ func (e *TimedOutError) Unwrap() error { return errTimedOut }
 // each attempt is counted and may meet an injected fault (429, 5xx and 409
 // AnotherOperationInProgress are retried), then ARM judges the request
 // (concurrency, eTag, rules) and accepts it, the operation takes its
-// latency, and it commits. A cancelled request withdraws the operation
-// (real ARM would finish it; see docs/simulator.md). It returns the
+// latency, and it commits. A cancelled request stops waiting, and the
+// operation still finishes at its due time, as ARM's does. It returns the
 // resource as committed (nil for a delete).
 func (s *Simulator) mutate(ctx context.Context, req *armRequest, urn string) (*Resource, error) {
 	ctx, cancel := context.WithCancel(ctx)
@@ -104,13 +121,12 @@ func (s *Simulator) runMutation(ctx context.Context, rec *Operation, req *armReq
 	if err != nil {
 		return nil, err
 	}
-	p, done, err := s.accept(req)
+	p, done, err := s.accept(req, s.latency(rec.Type, rec.Op))
 	if err != nil || done {
 		return nil, err
 	}
-	if err := sleep(ctx, s.latency(rec.Type, rec.Op)); err != nil {
-		s.withdraw(p)
-		return nil, fmt.Errorf("azure-native (simulated): %s %s %s: %w", rec.Op, shortName(rec.Type), rec.ID, err)
+	if err := sleep(ctx, time.Until(p.Due)); err != nil {
+		return nil, fmt.Errorf("azure-native (simulated): %s %s %s: %w (the request was interrupted; ARM goes on with the operation)", rec.Op, shortName(rec.Type), rec.ID, err)
 	}
 	res, err := s.commit(p)
 	if err != nil {
@@ -161,18 +177,25 @@ func (s *Simulator) frontDoor(ctx context.Context, rec *Operation, urn string) (
 }
 
 // accept judges a request under the state lock and, when ARM would accept
-// it, registers its operation. done is true for a request that needs no
-// operation (the delete of a resource that is already gone).
-func (s *Simulator) accept(req *armRequest) (p *pendingOp, done bool, err error) {
+// it, registers its operation, due after latency, with the simulated Azure
+// (where other processes on the same state file see it). done is true for a
+// request that needs no operation (the delete of a resource that is already
+// gone).
+func (s *Simulator) accept(req *armRequest, latency time.Duration) (p *pendingOp, done bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.state.exclusive()
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
 	if err := s.state.sync(); err != nil {
 		return nil, false, err
 	}
 	st := s.state
 	id := strings.ToLower(req.id)
 	committed := st.get(req.id)
-	pending := s.pending[id]
+	pending := st.ops[id]
 	switch req.op {
 	case OpCreate:
 		// azure-native's Create first GETs the resource and refuses one
@@ -190,7 +213,7 @@ func (s *Simulator) accept(req *armRequest) (p *pendingOp, done bool, err error)
 		req.existing = committed
 	}
 	if family := familyOf(req.spec.token, req.id); family != "" {
-		if busy := s.busy(family); busy != nil {
+		if busy := st.busy(family); busy != nil {
 			return nil, false, operationNotAllowed(busy)
 		}
 	}
@@ -200,22 +223,18 @@ func (s *Simulator) accept(req *armRequest) (p *pendingOp, done bool, err error)
 	if err := checkRules(st, req); err != nil {
 		return nil, false, err
 	}
-	p = &pendingOp{family: familyOf(req.spec.token, req.id), id: id, token: req.spec.token, op: req.op, existing: committed}
+	now := time.Now()
+	p = &pendingOp{Seq: guid("operation", id, now.Format(time.RFC3339Nano)), Family: familyOf(req.spec.token, req.id),
+		ID: req.id, Token: req.spec.token, Op: req.op, Due: now.Add(latency), Existing: committed}
 	if req.op != OpDelete {
-		p.result, p.pools = s.build(st, req)
+		p.Result, p.Pools = s.build(st, req)
 	}
-	s.pending[id] = p
+	st.ops[id] = p
+	if err := st.save(); err != nil {
+		delete(st.ops, id)
+		return nil, false, err
+	}
 	return p, false, nil
-}
-
-// busy is an operation in progress in a family, or nil.
-func (s *Simulator) busy(family string) *pendingOp {
-	for _, p := range s.pending {
-		if p.family == family {
-			return p
-		}
-	}
-	return nil
 }
 
 // operationNotAllowed is AKS's answer to an operation on a cluster or pool
@@ -227,10 +246,10 @@ func (s *Simulator) busy(family string) *pendingOp {
 // (Updating) is in progress"). azure-native does not retry it.
 func operationNotAllowed(busy *pendingOp) *ARMError {
 	what := busy.state()
-	if busy.token == TypeAgentPool {
+	if busy.Token == TypeAgentPool {
 		return aksError(409, "OperationNotAllowed", "", "",
 			"Operation is not allowed: Another agentpool operation (%s - %s) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details",
-			lastSegment(busy.id), what)
+			lastSegment(busy.ID), what)
 	}
 	return aksError(409, "OperationNotAllowed", "", "",
 		"Operation is not allowed: Another operation (%s) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details", what)
@@ -337,24 +356,13 @@ func setETag(r *Resource) {
 	}
 }
 
-// withdraw drops an operation whose request was cancelled.
-func (s *Simulator) withdraw(p *pendingOp) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pending[p.id] == p {
-		delete(s.pending, p.id)
-	}
-}
-
-// commit finishes an operation: the write is stored (or the resource
-// deleted, with what ARM nests under it) and the state saved, under the
-// state file's lock.
+// commit finishes an operation whose request waited for it: the write is
+// stored (or the resource deleted, with what ARM nests under it) and the
+// state saved, under the state file's lock. (Reading the state after its
+// due time finishes it too: store.settle.)
 func (s *Simulator) commit(p *pendingOp) (*Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.pending[p.id] == p {
-		delete(s.pending, p.id)
-	}
 	// Another process on the same state file writes under the same lock:
 	// sync, change and save are one step (store.exclusive).
 	unlock, err := s.state.exclusive()
@@ -365,19 +373,16 @@ func (s *Simulator) commit(p *pendingOp) (*Resource, error) {
 	if err := s.state.sync(); err != nil {
 		return nil, err
 	}
-	if p.op == OpDelete {
-		s.state.remove(p.id)
-		return nil, s.state.save()
-	}
-	s.state.put(p.result)
-	for _, u := range p.pools {
-		s.state.put(u)
+	if op := s.state.ops[strings.ToLower(p.ID)]; op != nil && op.Seq == p.Seq {
+		s.state.finish(op)
 	}
 	if err := s.state.save(); err != nil {
 		return nil, err
 	}
-	v := s.view(s.state, p.result.ID)
-	return v, nil
+	if p.Op == OpDelete {
+		return nil, nil
+	}
+	return s.view(s.state, p.Result.ID), nil
 }
 
 // inlinePoolExists reports whether a cluster already has an inline pool of
@@ -398,13 +403,13 @@ func (s *Simulator) inlinePoolExists(st *store, poolID string) bool {
 // Called under the state lock.
 func (s *Simulator) view(st *store, id string) *Resource {
 	var r *Resource
-	if p := s.pending[strings.ToLower(id)]; p != nil {
+	if p := st.ops[strings.ToLower(id)]; p != nil {
 		switch {
-		case p.result != nil:
-			c := p.result.copy()
+		case p.Result != nil:
+			c := p.Result.copy()
 			r = &c
-		case p.existing != nil:
-			c := p.existing.copy()
+		case p.Existing != nil:
+			c := p.Existing.copy()
 			r = &c
 		}
 		if r != nil {
@@ -436,9 +441,9 @@ func (s *Simulator) listPools(st *store, cluster *Resource) {
 		ids[strings.ToLower(ap.ID)] = true
 		out = append(out, profileOf(s.view(st, ap.ID)))
 	}
-	for id, p := range s.pending {
-		if p.token == TypeAgentPool && p.op == OpCreate && !ids[id] && strings.EqualFold(parentID(p.id), cluster.ID) {
-			out = append(out, profileOf(s.view(st, p.id)))
+	for id, p := range st.ops {
+		if p.Token == TypeAgentPool && p.Op == OpCreate && !ids[id] && strings.EqualFold(parentID(p.ID), cluster.ID) {
+			out = append(out, profileOf(s.view(st, p.ID)))
 		}
 	}
 	cluster.Outputs["agentPoolProfiles"] = out

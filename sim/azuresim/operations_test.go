@@ -2,6 +2,8 @@ package azuresim
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -83,25 +85,77 @@ func TestOneOperationAtATimePerCluster(t *testing.T) {
 	assert.NoError(t, errs[1], "pools of two clusters are created at the same time")
 }
 
-// A cancelled request withdraws its operation: nothing is written and the
-// cluster is free again.
-func TestCancelledOperationIsWithdrawn(t *testing.T) {
+// A cancelled request only stops waiting: ARM goes on with the operation
+// it accepted (the cluster stays busy meanwhile) and finishes it at its due
+// time; FinishOperations skips the wait. (ARM's asynchronous operations:
+// learn.microsoft.com/azure/azure-resource-manager/management/async-operations.)
+func TestCancelledRequestLeavesTheOperationToARM(t *testing.T) {
 	f := newFixture(t, Options{Latency: map[OpKey]time.Duration{{Type: "AgentPool", Op: OpCreate}: time.Minute}})
 	f.mustCreate(TypeResourceGroup, "rg", rgInputs())
 	f.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
 	clusterID, _ := f.mustCreate(TypeManagedCluster, "aks", clusterInputs())
+	poolID := clusterID + "/agentPools/user"
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		_, err := f.srv.Create(ctx, &pulumirpc.CreateRequest{Urn: testURN(TypeAgentPool, "user"), Type: TypeAgentPool, Properties: wire(t, poolInputs())})
 		done <- err
 	}()
-	waitPending(t, f.sim, clusterID+"/agentPools/user")
+	waitPending(t, f.sim, poolID)
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
-	_, ok := f.sim.Get(clusterID + "/agentPools/user")
-	assert.False(t, ok)
+	pool, ok := f.sim.Get(poolID)
+	require.True(t, ok, "the pool is still being created")
+	assert.Equal(t, "Creating", pool.Outputs["provisioningState"])
+	_, err := f.update(TypeManagedCluster, "aks", clusterID, clusterInputs(), with(clusterInputs(), map[string]any{"tags": map[string]any{"env": "x"}}))
+	requireARMError(t, err, 409, "OperationNotAllowed")
+	_, _, err = f.create(TypeAgentPool, "user", poolInputs())
+	assert.ErrorContains(t, err, "cannot create already existing resource", "azure-native's pre-check finds the pool")
+
+	ids, err := f.sim.FinishOperations()
+	require.NoError(t, err)
+	assert.Equal(t, []string{poolID}, ids)
+	pool, ok = f.sim.Get(poolID)
+	require.True(t, ok)
+	assert.Equal(t, "Succeeded", pool.Outputs["provisioningState"])
+	assert.Len(t, f.sim.Resources(), 4, "the group, the VNet, the cluster and the pool")
 	f.mustUpdateTags(clusterID)
+}
+
+// An operation whose request is gone finishes at its due time by itself,
+// and another simulator on the same state file (another process) sees it
+// in progress, meets the cluster's one-operation rule, and sees it finish.
+func TestOperationOutlivesItsSimulator(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "azure.json")
+	a := newFixture(t, Options{StateFile: path, Latency: map[OpKey]time.Duration{{Type: "AgentPool", Op: OpCreate}: 400 * time.Millisecond}})
+	a.mustCreate(TypeResourceGroup, "rg", rgInputs())
+	a.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
+	clusterID, _ := a.mustCreate(TypeManagedCluster, "aks", clusterInputs())
+	poolID := clusterID + "/agentPools/user"
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := a.create(TypeAgentPool, "user", poolInputs())
+		done <- err
+	}()
+	waitPending(t, a.sim, poolID)
+	a.sim.Stop() // the process serving the request goes away
+	require.ErrorIs(t, <-done, context.Canceled)
+
+	b := newFixture(t, Options{StateFile: path})
+	pool, ok := b.sim.Get(poolID)
+	require.True(t, ok, "another process sees the create in progress")
+	assert.Equal(t, "Creating", pool.Outputs["provisioningState"])
+	_, err := b.update(TypeManagedCluster, "aks", clusterID, clusterInputs(), with(clusterInputs(), map[string]any{"tags": map[string]any{"env": "x"}}))
+	armErr := requireARMError(t, err, 409, "OperationNotAllowed")
+	assert.Contains(t, armErr.Message, "Another agentpool operation (user - Creating) is in progress")
+	require.Eventually(t, func() bool {
+		p, ok := b.sim.Get(poolID)
+		return ok && p.Outputs["provisioningState"] == "Succeeded"
+	}, 10*time.Second, 10*time.Millisecond, "ARM finishes the create at its due time")
+	b.mustUpdateTags(clusterID)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.NotContains(t, string(data), `"operations"`, "nothing is left in progress in the state file")
 }
 
 func (f *fixture) mustUpdateTags(clusterID string) {
@@ -116,7 +170,7 @@ func waitPending(t *testing.T, s *Simulator, id string) {
 	require.Eventually(t, func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		_, ok := s.pending[lower(id)]
+		_, ok := s.state.ops[lower(id)]
 		return ok
 	}, 10*time.Second, time.Millisecond, "no operation on %s started", id)
 }

@@ -71,11 +71,10 @@ type Options struct {
 type Simulator struct {
 	opts Options
 
-	// mu guards the simulated Azure (state), the operations in progress
-	// and the provider configuration.
+	// mu guards the simulated Azure (state, with the operations in
+	// progress) and the provider configuration.
 	mu       sync.Mutex
 	state    *store
-	pending  map[string]*pendingOp // by lower-cased resource ID
 	location string
 
 	// statsMu guards the counters, the operation log and the faults.
@@ -103,10 +102,9 @@ func New(opts Options) *Simulator {
 		opts.TenantID = DefaultTenantID
 	}
 	s := &Simulator{
-		opts:    opts,
-		state:   newStore(opts.StateFile),
-		pending: map[string]*pendingOp{},
-		calls:   map[OpKey]int{},
+		opts:  opts,
+		state: newStore(opts.StateFile),
+		calls: map[OpKey]int{},
 	}
 	for _, f := range opts.Faults {
 		s.InjectFault(f)
@@ -202,7 +200,9 @@ func (s *Simulator) configLocation() string {
 }
 
 // Resources returns a copy of every resource in the simulated Azure,
-// ordered by ID.
+// ordered by ID. A resource whose create is still in progress is not among
+// them until the create finishes (Get shows it, provisioningState
+// Creating); one being updated or deleted shows its provisioningState.
 func (s *Simulator) Resources() []Resource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -229,6 +229,30 @@ func (s *Simulator) Get(id string) (Resource, bool) {
 		return Resource{}, false
 	}
 	return *r, true
+}
+
+// FinishOperations lets ARM finish now every operation in progress, as if
+// its time had passed: a test's way to skip the wait for an operation
+// whose request is gone (an interrupted run). It returns the IDs of the
+// resources they were on, in the order they finished.
+func (s *Simulator) FinishOperations() ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	unlock, err := s.state.exclusive()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := s.state.sync(); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, op := range s.state.operations() {
+		s.state.finish(op)
+		ids = append(ids, op.ID)
+		s.logf("%s %s %s: finished by ARM (FinishOperations)", op.Op, shortName(op.Token), op.ID)
+	}
+	return ids, s.state.save()
 }
 
 // DeleteOutOfBand deletes a resource (and what is nested under it, as ARM

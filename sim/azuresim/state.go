@@ -57,14 +57,18 @@ type stateFile struct {
 	Simulated bool        `json:"simulated"`
 	Version   int         `json:"version"`
 	Resources []*Resource `json:"resources"`
+	// Operations are the operations ARM accepted and has not finished.
+	Operations []*pendingOp `json:"operations,omitempty"`
 }
 
-// store is the simulated ARM state: resources by lower-cased ID (ARM IDs are
-// case-insensitive), optionally mirrored to a JSON file. Callers hold the
-// Simulator's state lock around every use.
+// store is the simulated ARM state: resources and the operations in
+// progress on them, by lower-cased ID (ARM IDs are case-insensitive),
+// optionally mirrored to a JSON file. Callers hold the Simulator's state
+// lock around every use.
 type store struct {
 	path   string
 	res    map[string]*Resource
+	ops    map[string]*pendingOp
 	loaded bool
 	// stamp is the digest of the file content this store last read or
 	// wrote, so a change by another process is noticed and reloaded.
@@ -72,12 +76,21 @@ type store struct {
 }
 
 func newStore(path string) *store {
-	return &store{path: path, res: map[string]*Resource{}}
+	return &store{path: path, res: map[string]*Resource{}, ops: map[string]*pendingOp{}}
 }
 
 // sync reloads the state file when another process changed it since this
-// store last read or wrote it. Without a file it does nothing.
+// store last read or wrote it, and finishes the operations whose time has
+// come (settle).
 func (st *store) sync() error {
+	err := st.reload()
+	st.settle(time.Now())
+	return err
+}
+
+// reload reads the state file when another process changed it since this
+// store last read or wrote it. Without a file it does nothing.
+func (st *store) reload() error {
 	if st.path == "" {
 		st.loaded = true
 		return nil
@@ -86,7 +99,7 @@ func (st *store) sync() error {
 	if errors.Is(err, fs.ErrNotExist) {
 		if st.loaded && st.stamp != ([32]byte{}) {
 			// The file was removed: the simulated Azure is empty again.
-			st.res = map[string]*Resource{}
+			st.res, st.ops = map[string]*Resource{}, map[string]*pendingOp{}
 			st.stamp = [32]byte{}
 		}
 		st.loaded = true
@@ -110,8 +123,73 @@ func (st *store) sync() error {
 	for _, r := range f.Resources {
 		res[strings.ToLower(r.ID)] = r
 	}
-	st.res, st.stamp, st.loaded = res, stamp, true
+	ops := make(map[string]*pendingOp, len(f.Operations))
+	for _, op := range f.Operations {
+		ops[strings.ToLower(op.ID)] = op
+	}
+	st.res, st.ops, st.stamp, st.loaded = res, ops, stamp, true
 	return nil
+}
+
+// settle finishes, in the order they are due, the operations due by now:
+// ARM finishes what it accepted whether or not anybody still waits. It
+// changes only this store's copy; the next save writes it (every process
+// settles the same operations the same way, as each one's result was
+// fixed when ARM accepted it).
+func (st *store) settle(now time.Time) {
+	due := make([]*pendingOp, 0, len(st.ops))
+	for _, op := range st.ops {
+		if !op.Due.After(now) {
+			due = append(due, op)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool { return dueFirst(due[i], due[j]) })
+	for _, op := range due {
+		st.finish(op)
+	}
+}
+
+// finish applies an operation and removes it from those in progress: a
+// write stores its result (and the agent pools a cluster PUT changed), a
+// delete removes the resource with what ARM nests under it.
+func (st *store) finish(op *pendingOp) {
+	delete(st.ops, strings.ToLower(op.ID))
+	if op.Op == OpDelete {
+		st.remove(op.ID)
+		return
+	}
+	st.put(op.Result)
+	for _, u := range op.Pools {
+		st.put(u)
+	}
+}
+
+// busy is an operation in progress in a family, or nil.
+func (st *store) busy(family string) *pendingOp {
+	for _, op := range st.ops {
+		if op.Family == family {
+			return op
+		}
+	}
+	return nil
+}
+
+// operations returns the operations in progress, ordered by due time.
+func (st *store) operations() []*pendingOp {
+	out := make([]*pendingOp, 0, len(st.ops))
+	for _, op := range st.ops {
+		out = append(out, op)
+	}
+	sort.Slice(out, func(i, j int) bool { return dueFirst(out[i], out[j]) })
+	return out
+}
+
+// dueFirst orders operations by due time, then ID, the same in every process.
+func dueFirst(a, b *pendingOp) bool {
+	if !a.Due.Equal(b.Due) {
+		return a.Due.Before(b.Due)
+	}
+	return a.ID < b.ID
 }
 
 // exclusive takes the state file's lock (flock on <file>.lock), so that a
@@ -148,10 +226,11 @@ func (st *store) save() error {
 		return nil
 	}
 	f := stateFile{
-		Note:      "Simulated Azure state of the aks-cilium azure-native simulator. Nothing here exists in Azure.",
-		Simulated: true,
-		Version:   stateFileVersion,
-		Resources: st.all(),
+		Note:       "Simulated Azure state of the aks-cilium azure-native simulator. Nothing here exists in Azure.",
+		Simulated:  true,
+		Version:    stateFileVersion,
+		Resources:  st.all(),
+		Operations: st.operations(),
 	}
 	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {

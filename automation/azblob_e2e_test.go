@@ -305,23 +305,11 @@ func TestE2EAzblobKilledUpRecover(t *testing.T) {
 
 	// AKS finishes the create (its minutes skipped) once Recover says it
 	// waits for it.
-	watch, stopWatching := context.WithCancel(ctx)
-	finished := make(chan error, 1)
-	go func() {
-		for !strings.Contains(h.progress.String(), "Azure is still working on what an earlier run started: platform-cluster-aks (Creating)") {
-			if watch.Err() != nil {
-				finished <- watch.Err()
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		_, err := h.sim.FinishOperations()
-		finished <- err
-	}()
+	finished := h.finishWhenWaiting(ctx, "platform-cluster-aks (Creating)")
 	report, err := h.eng.Recover(ctx, "dev")
-	stopWatching()
+	waited := finished()
 	require.NoError(t, err)
-	require.NoError(t, <-finished, "Recover waited for the cluster")
+	require.NoError(t, waited, "Recover waited for the cluster")
 	assert.Equal(t, 1, report.LocksRemoved)
 	mcURN := "urn:pulumi:dev::" + DefaultProject + "::aks-cilium:index:Platform$aks-cilium:azure:Cluster$" + typeManagedCluster + "::platform-cluster-aks"
 	assert.Equal(t, map[string]string{mcURN: "creating"}, report.PendingOperations)

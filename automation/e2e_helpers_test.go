@@ -131,6 +131,32 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	return &harness{t: t, dir: o.Dir, sim: sim, eng: eng, env: env, progress: progress}
 }
 
+// finishWhenWaiting lets AKS finish the harness's simulated operations in
+// progress (FinishOperations, their time skipped) once the Engine's
+// progress says it waits for Azure to finish what an earlier run started
+// on what ("platform-cluster-aks (Creating)"). The function it returns
+// stops watching and says how that went: nil when it finished them, the
+// watch's context error when the Engine never waited.
+func (h *harness) finishWhenWaiting(ctx context.Context, what string) func() error {
+	watch, stop := context.WithCancel(ctx)
+	finished := make(chan error, 1)
+	go func() {
+		for !strings.Contains(h.progress.String(), "Azure is still working on what an earlier run started: "+what) {
+			if watch.Err() != nil {
+				finished <- watch.Err()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		_, err := h.sim.FinishOperations()
+		finished <- err
+	}()
+	return func() error {
+		stop()
+		return <-finished
+	}
+}
+
 // providerEnv is the environment that sends the engine's azure-native calls
 // to sim and its kubernetes provider to kubesim, until the test ends.
 func providerEnv(t testing.TB, sim *azuresim.Simulator) map[string]string {

@@ -310,25 +310,13 @@ func TestE2ECancelUp(t *testing.T) {
 			assert.Equal(t, result.OpSame, stepOf(pre, "platform-network-vnet").Op, "the VNet created before the cancel is in the state")
 			// When pulumi was killed, AKS finishes the create (its minute is
 			// skipped) once the rerun says it waits for it.
-			watch, stopWatching := context.WithCancel(t.Context())
-			finished := make(chan error, 1)
-			go func() {
-				for !strings.Contains(h2.progress.String(), "Azure is still working on what an earlier run started: platform-cluster-aks (Creating)") {
-					if watch.Err() != nil {
-						finished <- watch.Err()
-						return
-					}
-					time.Sleep(10 * time.Millisecond)
-				}
-				_, err := h2.sim.FinishOperations()
-				finished <- err
-			}()
+			finished := h2.finishWhenWaiting(t.Context(), "platform-cluster-aks (Creating)")
 			up, err := h2.eng.Up(t.Context(), "dev", c, UpOptions{})
-			stopWatching()
+			waited := finished()
 			if tc.killed {
-				require.NoError(t, <-finished, "the rerun waited for the cluster")
+				require.NoError(t, waited, "the rerun waited for the cluster")
 			} else {
-				require.ErrorIs(t, <-finished, context.Canceled, "nothing to wait for after a graceful cancel")
+				require.ErrorIs(t, waited, context.Canceled, "nothing to wait for after a graceful cancel")
 			}
 			require.NoError(t, err, "a rerun converges")
 			assert.NotContains(t, checkpointText(t, h2.eng, "dev"), `"pending_operations"`, "and leaves nothing pending")

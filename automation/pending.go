@@ -397,6 +397,38 @@ func (e *Engine) restoreInputs(ctx context.Context, st *auto.Stack, inputs map[s
 	if len(inputs) == 0 {
 		return nil
 	}
+	return e.editState(ctx, st, func(dep map[string]json.RawMessage) error {
+		var resources []map[string]json.RawMessage
+		if err := json.Unmarshal(dep["resources"], &resources); err != nil {
+			return fmt.Errorf("stack %s: reading its resources: %w", st.Name(), err)
+		}
+		for _, r := range resources {
+			var urn string
+			_ = json.Unmarshal(r["urn"], &urn)
+			in, ok := inputs[urn]
+			if !ok {
+				continue
+			}
+			r["inputs"] = in
+			var outputs map[string]json.RawMessage
+			if json.Unmarshal(r["outputs"], &outputs) == nil && outputs["__inputs"] != nil {
+				outputs["__inputs"] = in
+				var err error
+				if r["outputs"], err = json.Marshal(outputs); err != nil {
+					return err
+				}
+			}
+		}
+		var err error
+		dep["resources"], err = json.Marshal(resources)
+		return err
+	})
+}
+
+// editState rewrites the stack's state: export, edit the deployment (its
+// top-level fields, as raw JSON), import. What edit leaves alone is kept
+// byte for byte.
+func (e *Engine) editState(ctx context.Context, st *auto.Stack, edit func(dep map[string]json.RawMessage) error) error {
 	state, err := st.Export(ctx)
 	if err != nil {
 		return e.classify(ctx, "export", st.Name(), err, nil)
@@ -405,27 +437,7 @@ func (e *Engine) restoreInputs(ctx context.Context, st *auto.Stack, inputs map[s
 	if err := json.Unmarshal(state.Deployment, &dep); err != nil {
 		return fmt.Errorf("stack %s: reading its state: %w", st.Name(), err)
 	}
-	var resources []map[string]json.RawMessage
-	if err := json.Unmarshal(dep["resources"], &resources); err != nil {
-		return fmt.Errorf("stack %s: reading its resources: %w", st.Name(), err)
-	}
-	for _, r := range resources {
-		var urn string
-		_ = json.Unmarshal(r["urn"], &urn)
-		in, ok := inputs[urn]
-		if !ok {
-			continue
-		}
-		r["inputs"] = in
-		var outputs map[string]json.RawMessage
-		if json.Unmarshal(r["outputs"], &outputs) == nil && outputs["__inputs"] != nil {
-			outputs["__inputs"] = in
-			if r["outputs"], err = json.Marshal(outputs); err != nil {
-				return err
-			}
-		}
-	}
-	if dep["resources"], err = json.Marshal(resources); err != nil {
+	if err := edit(dep); err != nil {
 		return err
 	}
 	if state.Deployment, err = json.Marshal(dep); err != nil {
@@ -493,65 +505,54 @@ func (e *Engine) plannedCreates(ctx context.Context, st *auto.Stack) ([]adoptee,
 // and dependencies); the adopted pending operations are removed. Everything
 // else in the state is kept byte for byte.
 func (e *Engine) adopt(ctx context.Context, st *auto.Stack, ids map[string]string, extra []adoptee) error {
-	state, err := st.Export(ctx)
-	if err != nil {
-		return e.classify(ctx, "export", st.Name(), err, nil)
-	}
-	var dep map[string]json.RawMessage
-	if err := json.Unmarshal(state.Deployment, &dep); err != nil {
-		return fmt.Errorf("stack %s: reading its state: %w", st.Name(), err)
-	}
-	var resources, pending, kept []json.RawMessage
-	if raw, ok := dep["resources"]; ok {
-		if err := json.Unmarshal(raw, &resources); err != nil {
-			return fmt.Errorf("stack %s: reading its resources: %w", st.Name(), err)
+	return e.editState(ctx, st, func(dep map[string]json.RawMessage) error {
+		var resources, pending, kept []json.RawMessage
+		if raw, ok := dep["resources"]; ok {
+			if err := json.Unmarshal(raw, &resources); err != nil {
+				return fmt.Errorf("stack %s: reading its resources: %w", st.Name(), err)
+			}
 		}
-	}
-	if raw, ok := dep["pending_operations"]; ok {
-		if err := json.Unmarshal(raw, &pending); err != nil {
-			return fmt.Errorf("stack %s: reading its pending operations: %w", st.Name(), err)
+		if raw, ok := dep["pending_operations"]; ok {
+			if err := json.Unmarshal(raw, &pending); err != nil {
+				return fmt.Errorf("stack %s: reading its pending operations: %w", st.Name(), err)
+			}
 		}
-	}
-	for _, raw := range pending {
-		var op struct {
-			Type     string                     `json:"type"`
-			Resource map[string]json.RawMessage `json:"resource"`
+		for _, raw := range pending {
+			var op struct {
+				Type     string                     `json:"type"`
+				Resource map[string]json.RawMessage `json:"resource"`
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				return fmt.Errorf("stack %s: reading a pending operation: %w", st.Name(), err)
+			}
+			var urn string
+			_ = json.Unmarshal(op.Resource["urn"], &urn)
+			id, ok := ids[urn]
+			if op.Type != "creating" || !ok {
+				kept = append(kept, raw)
+				continue
+			}
+			op.Resource["id"], _ = json.Marshal(id)
+			res, err := json.Marshal(op.Resource)
+			if err != nil {
+				return err
+			}
+			resources = append(resources, res)
 		}
-		if err := json.Unmarshal(raw, &op); err != nil {
-			return fmt.Errorf("stack %s: reading a pending operation: %w", st.Name(), err)
+		for _, a := range extra {
+			resources = append(resources, a.Resource)
 		}
-		var urn string
-		_ = json.Unmarshal(op.Resource["urn"], &urn)
-		id, ok := ids[urn]
-		if op.Type != "creating" || !ok {
-			kept = append(kept, raw)
-			continue
-		}
-		op.Resource["id"], _ = json.Marshal(id)
-		res, err := json.Marshal(op.Resource)
-		if err != nil {
+		var err error
+		if dep["resources"], err = json.Marshal(resources); err != nil {
 			return err
 		}
-		resources = append(resources, res)
-	}
-	for _, a := range extra {
-		resources = append(resources, a.Resource)
-	}
-	if dep["resources"], err = json.Marshal(resources); err != nil {
-		return err
-	}
-	if len(kept) == 0 {
-		delete(dep, "pending_operations")
-	} else if dep["pending_operations"], err = json.Marshal(kept); err != nil {
-		return err
-	}
-	if state.Deployment, err = json.Marshal(dep); err != nil {
-		return err
-	}
-	if err := st.Import(ctx, state); err != nil {
-		return e.noSpace(st.Name(), e.classify(ctx, "import", st.Name(), err, nil))
-	}
-	return nil
+		if len(kept) == 0 {
+			delete(dep, "pending_operations")
+		} else if dep["pending_operations"], err = json.Marshal(kept); err != nil {
+			return err
+		}
+		return nil
+	})
 }
 
 // urnName is the resource name at the end of a URN.

@@ -182,17 +182,16 @@ func (s *Simulator) frontDoor(ctx context.Context, rec *Operation, urn string) (
 // request that needs no operation (the delete of a resource that is already
 // gone).
 func (s *Simulator) accept(req *armRequest, latency time.Duration) (p *pendingOp, done bool, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	unlock, err := s.state.exclusive()
-	if err != nil {
-		return nil, false, err
-	}
-	defer unlock()
-	if err := s.state.sync(); err != nil {
-		return nil, false, err
-	}
-	st := s.state
+	err = s.writeState(func(st *store) error {
+		p, done, err = s.judge(st, req, latency)
+		return err
+	})
+	return p, done, err
+}
+
+// judge is accept's decision on the current state: ARM's checks in order,
+// then the operation registered in st.
+func (s *Simulator) judge(st *store, req *armRequest, latency time.Duration) (p *pendingOp, done bool, err error) {
 	id := strings.ToLower(req.id)
 	committed := st.get(req.id)
 	pending := st.ops[id]
@@ -230,10 +229,6 @@ func (s *Simulator) accept(req *armRequest, latency time.Duration) (p *pendingOp
 		p.Result, p.Pools = s.build(st, req)
 	}
 	st.ops[id] = p
-	if err := st.save(); err != nil {
-		delete(st.ops, id)
-		return nil, false, err
-	}
 	return p, false, nil
 }
 
@@ -361,28 +356,20 @@ func setETag(r *Resource) {
 // state saved, under the state file's lock. (Reading the state after its
 // due time finishes it too: store.settle.)
 func (s *Simulator) commit(p *pendingOp) (*Resource, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// Another process on the same state file writes under the same lock:
-	// sync, change and save are one step (store.exclusive).
-	unlock, err := s.state.exclusive()
+	var committed *Resource
+	err := s.writeState(func(st *store) error {
+		if op := st.ops[strings.ToLower(p.ID)]; op != nil && op.Seq == p.Seq {
+			st.finish(op)
+		}
+		if p.Op != OpDelete {
+			committed = s.view(st, p.Result.ID)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if err := s.state.sync(); err != nil {
-		return nil, err
-	}
-	if op := s.state.ops[strings.ToLower(p.ID)]; op != nil && op.Seq == p.Seq {
-		s.state.finish(op)
-	}
-	if err := s.state.save(); err != nil {
-		return nil, err
-	}
-	if p.Op == OpDelete {
-		return nil, nil
-	}
-	return s.view(s.state, p.Result.ID), nil
+	return committed, nil
 }
 
 // inlinePoolExists reports whether a cluster already has an inline pool of

@@ -236,49 +236,65 @@ func (s *Simulator) Get(id string) (Resource, bool) {
 // whose request is gone (an interrupted run). It returns the IDs of the
 // resources they were on, in the order they finished.
 func (s *Simulator) FinishOperations() ([]string, error) {
+	var ids []string
+	err := s.writeState(func(st *store) error {
+		for _, op := range st.operations() {
+			st.finish(op)
+			ids = append(ids, op.ID)
+			s.logf("%s %s %s: finished by ARM (FinishOperations)", op.Op, shortName(op.Token), op.ID)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// writeState runs change on the simulated Azure as one step, under the
+// state lock and the state file's lock (another process on the same file
+// writes under the same lock, so sync, change and save are never
+// interleaved with its), and saves the result. When change fails nothing
+// is saved; a change that cannot be saved is forgotten (the next read
+// reloads the file).
+func (s *Simulator) writeState(change func(st *store) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	unlock, err := s.state.exclusive()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer unlock()
 	if err := s.state.sync(); err != nil {
-		return nil, err
+		return err
 	}
-	var ids []string
-	for _, op := range s.state.operations() {
-		s.state.finish(op)
-		ids = append(ids, op.ID)
-		s.logf("%s %s %s: finished by ARM (FinishOperations)", op.Op, shortName(op.Token), op.ID)
+	if err := change(s.state); err != nil {
+		return err
 	}
-	return ids, s.state.save()
+	if err := s.state.save(); err != nil {
+		s.state.forget()
+		return err
+	}
+	return nil
 }
 
 // DeleteOutOfBand deletes a resource (and what is nested under it, as ARM
 // does) behind Pulumi's back, to simulate drift: a refresh then finds it
 // gone. It returns the IDs it deleted; an unknown ID is an error.
 func (s *Simulator) DeleteOutOfBand(id string) ([]string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	unlock, err := s.state.exclusive()
+	var ids []string
+	err := s.writeState(func(st *store) error {
+		if st.get(id) == nil {
+			return fmt.Errorf("azure simulator: no resource %s", id)
+		}
+		for _, r := range st.remove(id) {
+			ids = append(ids, r.ID)
+		}
+		sort.Strings(ids)
+		s.logf("out-of-band delete of %s", strings.Join(ids, ", "))
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	if err := s.state.sync(); err != nil {
-		return nil, err
-	}
-	if s.state.get(id) == nil {
-		return nil, fmt.Errorf("azure simulator: no resource %s", id)
-	}
-	var ids []string
-	for _, r := range s.state.remove(id) {
-		ids = append(ids, r.ID)
-	}
-	sort.Strings(ids)
-	s.logf("out-of-band delete of %s", strings.Join(ids, ", "))
-	return ids, s.state.save()
+	return ids, nil
 }
 
 // PatchOutOfBand changes a resource behind Pulumi's back, like a change in
@@ -288,27 +304,19 @@ func (s *Simulator) DeleteOutOfBand(id string) ([]string, error) {
 // carries the changed properties into the stack's inputs, as azure-native
 // does.
 func (s *Simulator) PatchOutOfBand(id string, patch map[string]any) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	unlock, err := s.state.exclusive()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if err := s.state.sync(); err != nil {
-		return err
-	}
-	r := s.state.get(id)
-	if r == nil {
-		return fmt.Errorf("azure simulator: no resource %s", id)
-	}
-	mergePatch(r.Outputs, patch)
-	mergePatch(r.Inputs, patch)
-	r.Updated = time.Now()
-	r.Generation++
-	setETag(r)
-	s.logf("out-of-band change of %s", r.ID)
-	return s.state.save()
+	return s.writeState(func(st *store) error {
+		r := st.get(id)
+		if r == nil {
+			return fmt.Errorf("azure simulator: no resource %s", id)
+		}
+		mergePatch(r.Outputs, patch)
+		mergePatch(r.Inputs, patch)
+		r.Updated = time.Now()
+		r.Generation++
+		setETag(r)
+		s.logf("out-of-band change of %s", r.ID)
+		return nil
+	})
 }
 
 // Operation is one ARM call the simulator served (retries included), for

@@ -131,6 +131,12 @@ func (st *store) reload() error {
 	return nil
 }
 
+// forget drops what this store holds that was not saved: the next sync
+// reads the file again.
+func (st *store) forget() {
+	st.loaded, st.stamp = false, [32]byte{}
+}
+
 // settle finishes, in the order they are due, the operations due by now:
 // ARM finishes what it accepted whether or not anybody still waits. It
 // changes only this store's copy; the next save writes it (every process

@@ -358,10 +358,12 @@ func operationInProgress(outputs map[string]any) string {
 // An adopted resource has no outputs yet, so the refresh that reads it
 // cannot tell what Azure defaulted from what was asked: azure-native's Read
 // projects the old outputs (none) and the new ones to the input shape and
-// applies the difference to the inputs (provider/pkg/provider/provider.go,
-// Read, at v2.88.0), which puts every writable property Azure reports into
-// them (a cluster's nodeResourceGroup among them, whose change then plans
-// a replacement). So after that refresh the Engine gives each imported
+// applies the difference to the inputs (pulumi-azure-native
+// provider/pkg/provider/provider.go, Read, in the v2 line: read at commit
+// 006a62af, whose Read and Diff take the old inputs from the engine's
+// request before `__inputs`). That puts every writable property Azure
+// reports into them (a cluster's nodeResourceGroup among them, whose
+// change then plans a replacement). So after that refresh the Engine gives each imported
 // resource back the inputs it was adopted with, the ones the dead run sent
 // to Azure: the state is then what a create that finished would have
 // recorded, inputs as asked and outputs as read.

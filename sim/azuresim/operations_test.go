@@ -127,7 +127,7 @@ func TestCancelledRequestLeavesTheOperationToARM(t *testing.T) {
 // in progress, meets the cluster's one-operation rule, and sees it finish.
 func TestOperationOutlivesItsSimulator(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "azure.json")
-	a := newFixture(t, Options{StateFile: path, Latency: map[OpKey]time.Duration{{Type: "AgentPool", Op: OpCreate}: 400 * time.Millisecond}})
+	a := newFixture(t, Options{StateFile: path, Latency: map[OpKey]time.Duration{{Type: "AgentPool", Op: OpCreate}: 3 * time.Second}})
 	a.mustCreate(TypeResourceGroup, "rg", rgInputs())
 	a.mustCreate(TypeVirtualNetwork, "vnet", vnetInputs())
 	clusterID, _ := a.mustCreate(TypeManagedCluster, "aks", clusterInputs())
@@ -151,7 +151,7 @@ func TestOperationOutlivesItsSimulator(t *testing.T) {
 	require.Eventually(t, func() bool {
 		p, ok := b.sim.Get(poolID)
 		return ok && p.Outputs["provisioningState"] == "Succeeded"
-	}, 10*time.Second, 10*time.Millisecond, "ARM finishes the create at its due time")
+	}, 30*time.Second, 10*time.Millisecond, "ARM finishes the create at its due time")
 	b.mustUpdateTags(clusterID)
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation/automationtest"
 	"github.com/aks-cilium/aks-cilium/components/spec"
 
+	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 
@@ -25,7 +26,7 @@ import (
 // fail them on that day.
 func TestMain(m *testing.M) {
 	testClock = func() time.Time { return automationtest.Today }
-	os.Exit(m.Run())
+	os.Exit(pulumitest.PrivateTemp(m.Run))
 }
 
 // cli runs the command line in-process and returns the exit code, stdout

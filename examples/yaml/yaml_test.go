@@ -42,11 +42,13 @@ import (
 var env *apiserver.Env
 
 func TestMain(m *testing.M) {
-	code := apiserver.Main(m, &env)
-	if pluginDir != "" {
-		os.RemoveAll(pluginDir)
-	}
-	os.Exit(code)
+	os.Exit(pulumitest.PrivateTemp(func() int {
+		code := apiserver.Main(m, &env)
+		if pluginDir != "" {
+			os.RemoveAll(pluginDir)
+		}
+		return code
+	}))
 }
 
 var (

@@ -19,10 +19,9 @@ import (
 
 	. "github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/result"
+	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 	"github.com/aks-cilium/aks-cilium/sim/azurite"
-
-	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 
 // State in Azure Blob Storage: the pulumi CLI's azblob:// backend on

@@ -15,7 +15,6 @@ import (
 	"github.com/aks-cilium/aks-cilium/components"
 	"github.com/aks-cilium/aks-cilium/components/netpol"
 	"github.com/aks-cilium/aks-cilium/components/spec"
-
 	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 

@@ -18,10 +18,9 @@ import (
 
 	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/internal/stackrepo"
+	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 	"github.com/aks-cilium/aks-cilium/provider"
 	"github.com/aks-cilium/aks-cilium/provider/schemagen"
-
-	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 
 // The SDKs are built, not committed: `pulumi package gen-sdk` writes them

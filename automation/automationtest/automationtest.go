@@ -25,9 +25,8 @@ import (
 	"github.com/aks-cilium/aks-cilium/automation"
 	"github.com/aks-cilium/aks-cilium/automation/simulated"
 	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
-	"github.com/aks-cilium/aks-cilium/sim/azuresim"
-
 	"github.com/aks-cilium/aks-cilium/internal/tooltest"
+	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 )
 
 // RequireToolsEnv names the variable that turns a missing tool from a skip
@@ -77,7 +76,7 @@ func New(t testing.TB, o Options) *simulated.Environment {
 	}
 	t.Cleanup(env.Close)
 	if !o.NoAPIServer && env.APIServer == nil {
-		missing(t, env.NoAPIServerReason)
+		tooltest.Missing(t, env.NoAPIServerReason)
 	}
 	return env
 }
@@ -94,11 +93,4 @@ func CLI(t testing.TB) *automation.CLI {
 func Command(t testing.TB) auto.PulumiCommand {
 	t.Helper()
 	return CLI(t).Command()
-}
-
-// missing skips the test for a missing tool, or fails it when tools are
-// required.
-func missing(t testing.TB, why string) {
-	t.Helper()
-	tooltest.Missing(t, why)
 }

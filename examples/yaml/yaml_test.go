@@ -24,11 +24,10 @@ import (
 	"github.com/aks-cilium/aks-cilium/components/spec"
 	"github.com/aks-cilium/aks-cilium/internal/pulumitest"
 	"github.com/aks-cilium/aks-cilium/internal/stackrepo"
+	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 	"github.com/aks-cilium/aks-cilium/sim/apiserver"
 	"github.com/aks-cilium/aks-cilium/sim/azuresim"
 	"github.com/aks-cilium/aks-cilium/sim/kubesim"
-
-	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 
 // These tests run examples/yaml the way a user does: pulumi CLI commands

@@ -39,7 +39,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/aks-cilium/aks-cilium/internal/proc"
-
 	"github.com/aks-cilium/aks-cilium/internal/tooltest"
 )
 

@@ -143,14 +143,10 @@ func (st *store) forget() {
 // settles the same operations the same way, as each one's result was
 // fixed when ARM accepted it).
 func (st *store) settle(now time.Time) {
-	due := make([]*pendingOp, 0, len(st.ops))
-	for _, op := range st.ops {
-		if !op.Due.After(now) {
-			due = append(due, op)
+	for _, op := range st.operations() {
+		if op.Due.After(now) {
+			return
 		}
-	}
-	sort.Slice(due, func(i, j int) bool { return dueFirst(due[i], due[j]) })
-	for _, op := range due {
 		st.finish(op)
 	}
 }

@@ -10,9 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aks-cilium/aks-cilium/sim/azurite"
-
 	"github.com/aks-cilium/aks-cilium/internal/tooltest"
+	"github.com/aks-cilium/aks-cilium/sim/azurite"
 )
 
 // start runs the emulator for the test; a missing azurite skips, unless
